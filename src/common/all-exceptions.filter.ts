@@ -1,0 +1,100 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { DomainError, type DomainErrorKind } from './domain-errors';
+import type { ApiErrorDto } from './api-error.dto';
+
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+  validation: HttpStatus.BAD_REQUEST,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+  timeout: HttpStatus.GATEWAY_TIMEOUT,
+};
+
+/** Body-parser errors carry a status and a `type`; they are client mistakes, not crashes. */
+interface BodyParserError {
+  status: number;
+  type: string;
+  message: string;
+}
+
+const isBodyParserError = (error: unknown): error is BodyParserError =>
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as BodyParserError).status === 'number' &&
+  typeof (error as BodyParserError).type === 'string';
+
+const BODY_PARSER_MESSAGES: Record<string, string> = {
+  'entity.too.large': 'request body is larger than the configured limit (BODY_LIMIT_BYTES)',
+  'entity.parse.failed': 'request body is not valid JSON',
+  'encoding.unsupported': 'request body encoding is not supported',
+  'charset.unsupported': 'request body charset is not supported',
+};
+
+/**
+ * The one place errors become HTTP. Domain errors map by kind; HTTP exceptions keep their
+ * status; anything else is a 500 whose body carries no internals (they go to the log).
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ApiErrorDto {
+    if (exception instanceof DomainError) {
+      return this.body(STATUS_BY_KIND[exception.kind], exception.message);
+    }
+    if (exception instanceof HttpException) {
+      return this.fromHttpException(exception);
+    }
+    if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
+      return this.body(exception.status, BODY_PARSER_MESSAGES[exception.type] ?? exception.message);
+    }
+    return this.body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
+  }
+
+  private fromHttpException(exception: HttpException): ApiErrorDto {
+    const status = exception.getStatus();
+    const payload = exception.getResponse();
+    const raw =
+      typeof payload === 'object' && payload !== null && 'message' in payload
+        ? payload.message
+        : exception.message;
+    const messages = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+    if (status >= 500) return this.body(status, STATUS_CODES[status] ?? 'error');
+    return this.body(status, messages.join('; '), messages.length > 1 ? messages : undefined);
+  }
+
+  private body(statusCode: number, message: string, details?: string[]): ApiErrorDto {
+    return {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message,
+      ...(details ? { details } : {}),
+    };
+  }
+}

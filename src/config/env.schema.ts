@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/** Every environment variable the API reads. Defaults are documented in .env.example. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(3000, 0, 65535),
+    HOST: z.string().default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    DATA_DIR: z.string().default('./data'),
+    MODELS_DIR: optionalString,
+
+    CHROMA_HOST: optionalString.pipe(z.url().optional()),
+    CHROMA_AUTH_TOKEN: optionalString,
+    CHROMA_AUTH_HEADER: z.enum(['Authorization', 'X-Chroma-Token']).default('Authorization'),
+    CHROMA_API_KEY: optionalString,
+    CHROMA_TENANT: optionalString,
+    CHROMA_DATABASE: optionalString,
+    CHROMA_TIMEOUT_MS: int(10_000, 100),
+    CHROMA_PATH: optionalString,
+    CHROMA_EMBEDDED_PORT: int(0, 0, 65535),
+    CHROMA_STARTUP_TIMEOUT_MS: int(30_000, 1000),
+    CHROMA_RESTART_MAX_BACKOFF_MS: int(30_000, 100),
+
+    EMBEDDINGS_PROVIDER: z.enum(['local', 'openai', 'bedrock']).default('local'),
+    EMBEDDINGS_MODEL: optionalString,
+    EMBEDDINGS_BASE_URL: optionalString.pipe(z.url().optional()),
+    EMBEDDINGS_API_KEY: optionalString,
+    EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(1).max(65_536).optional(),
+    EMBEDDINGS_BATCH_SIZE: int(64, 1, 2048),
+    EMBEDDINGS_TIMEOUT_MS: int(30_000, 100),
+    EMBEDDINGS_MAX_RETRIES: int(4, 0, 20),
+    EMBEDDINGS_CACHE_SIZE: int(1000, 0),
+    AWS_REGION: z.string().default('us-east-1'),
+    BEDROCK_ENDPOINT: optionalString.pipe(z.url().optional()),
+
+    DEFAULT_COLLECTION: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/)
+      .default('docs'),
+    CHUNK_SIZE: int(1000, 100, 100_000),
+    CHUNK_OVERLAP: int(150, 0, 50_000),
+    MAX_DOCUMENTS_PER_REQUEST: int(100, 1, 10_000),
+    MAX_TEXT_BYTES: int(1_000_000, 1),
+    MAX_QUERY_CHARS: int(2000, 1),
+    MAX_TOP_K: int(100, 1, 100),
+    DEFAULT_TOP_K: int(5, 1, 100),
+    BODY_LIMIT_BYTES: int(10_000_000, 1024),
+    SWAGGER_ENABLED: bool(true),
+  })
+  .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {
+    path: ['CHUNK_OVERLAP'],
+    message: 'must be smaller than CHUNK_SIZE',
+  })
+  .refine((env) => env.DEFAULT_TOP_K <= env.MAX_TOP_K, {
+    path: ['DEFAULT_TOP_K'],
+    message: 'must not exceed MAX_TOP_K',
+  })
+  .refine((env) => env.EMBEDDINGS_PROVIDER !== 'openai' || env.EMBEDDINGS_MODEL !== undefined, {
+    path: ['EMBEDDINGS_MODEL'],
+    message: 'is required when EMBEDDINGS_PROVIDER=openai',
+  });
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,23 @@
+/** Identifies the vector space an embedder produces; stored with every collection. */
+export interface EmbedderFingerprint {
+  provider: string;
+  model: string;
+  dimension: number;
+}
+
+export const fingerprintToString = (fp: EmbedderFingerprint): string =>
+  `${fp.provider}/${fp.model}/${fp.dimension}`;
+
+/** The port every module uses to turn text into vectors. */
+export abstract class Embedder {
+  abstract readonly fingerprint: EmbedderFingerprint;
+
+  /** Embeds passages for storage. `titles[i]`, when given, is the title of `texts[i]`'s document. */
+  abstract embedDocuments(texts: string[], titles?: (string | undefined)[]): Promise<number[][]>;
+
+  /** Embeds a search query (cached). */
+  abstract embedQuery(text: string): Promise<number[]>;
+
+  /** Resolves when the embedder is ready to serve (model loaded, endpoint configured). */
+  abstract ready(): Promise<void>;
+}

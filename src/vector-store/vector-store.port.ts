@@ -1,0 +1,76 @@
+import type { EmbedderFingerprint } from '../embeddings/embedder.port';
+
+/** Metadata values Chroma can store and filter on. */
+export type MetadataValue = string | number | boolean;
+export type Metadata = Record<string, MetadataValue>;
+
+/** A Chroma `where` filter, already validated by the caller. */
+export type WhereFilter = Record<string, unknown>;
+
+export interface VectorRecord {
+  id: string;
+  embedding: number[];
+  text: string;
+  metadata: Metadata;
+}
+
+export interface StoredRecord {
+  id: string;
+  text: string;
+  metadata: Metadata;
+}
+
+export interface ScoredRecord extends StoredRecord {
+  /** Cosine similarity in [-1, 1]; higher is closer. */
+  score: number;
+}
+
+export interface CollectionInfo {
+  name: string;
+  count: number;
+  fingerprint?: EmbedderFingerprint;
+}
+
+export type VectorStoreStrategy = 'http' | 'embedded';
+
+/**
+ * The port every module uses to reach the vector store. Implementations hide Chroma;
+ * only `vector-store/` imports `chromadb`.
+ */
+export abstract class VectorStore {
+  abstract readonly strategy: VectorStoreStrategy;
+
+  /** Resolves when the store answers its heartbeat; rejects otherwise. */
+  abstract heartbeat(): Promise<void>;
+
+  /**
+   * Returns the collection, creating it (cosine space, fingerprint in its metadata) if needed.
+   * Throws EmbedderMismatchError when it exists with another fingerprint.
+   */
+  abstract ensureCollection(
+    name: string,
+    fingerprint: EmbedderFingerprint,
+  ): Promise<CollectionInfo>;
+
+  /** Returns undefined when the collection does not exist. */
+  abstract describeCollection(name: string): Promise<CollectionInfo | undefined>;
+
+  abstract listCollections(): Promise<CollectionInfo[]>;
+
+  /** Upserts in batches no larger than the server's maximum batch size. */
+  abstract upsert(collection: string, records: VectorRecord[]): Promise<void>;
+
+  /** Records matching the filter (no vectors), at most `limit` when given. */
+  abstract find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]>;
+
+  abstract query(
+    collection: string,
+    embedding: number[],
+    topK: number,
+    where?: WhereFilter,
+  ): Promise<ScoredRecord[]>;
+
+  abstract deleteIds(collection: string, ids: string[]): Promise<void>;
+
+  abstract deleteWhere(collection: string, where: WhereFilter): Promise<void>;
+}
