@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConfigModule } from './config/config.module';
+import { DocumentsModule } from './documents/documents.module';
+import { HealthModule } from './health/health.module';
 
 @Module({
-  imports: [ConfigModule],
+  imports: [ConfigModule, AuthModule, DocumentsModule, HealthModule],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,6 +1,7 @@
 import type { LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { rejectForbiddenKeys } from './common/safe-json';
 import type { AppConfig } from './config/app-config';
 
 const LOG_LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
@@ -14,7 +15,7 @@ export const logLevelsFrom = (level: LogLevel): LogLevel[] =>
  * providers in AppModule.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  app.useBodyParser('json', { limit: config.bodyLimitBytes });
+  app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectForbiddenKeys });
   if (config.swaggerEnabled) {
     const document = SwaggerModule.createDocument(
       app,

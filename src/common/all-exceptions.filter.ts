@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, type DomainErrorKind } from './domain-errors';
+import { ForbiddenJsonKeyError } from './safe-json';
 import type { ApiErrorDto } from './api-error.dto';
 
 const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
@@ -20,17 +21,14 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   timeout: HttpStatus.GATEWAY_TIMEOUT,
 };
 
-/** Body-parser errors carry a status and a `type`; they are client mistakes, not crashes. */
+/** Body-parser errors carry a `type` naming what failed. */
 interface BodyParserError {
-  status: number;
   type: string;
-  message: string;
 }
 
 const isBodyParserError = (error: unknown): error is BodyParserError =>
   typeof error === 'object' &&
   error !== null &&
-  typeof (error as BodyParserError).status === 'number' &&
   typeof (error as BodyParserError).type === 'string';
 
 const BODY_PARSER_MESSAGES: Record<string, string> = {
@@ -69,10 +67,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return this.body(STATUS_BY_KIND[exception.kind], exception.message);
     }
     if (exception instanceof HttpException) {
+      // Express body-parser failures arrive wrapped; say what was wrong in our own words.
+      const cause = exception.cause;
+      if (cause instanceof ForbiddenJsonKeyError) return this.body(400, cause.message);
+      if (isBodyParserError(cause) && BODY_PARSER_MESSAGES[cause.type]) {
+        return this.body(exception.getStatus(), BODY_PARSER_MESSAGES[cause.type]);
+      }
       return this.fromHttpException(exception);
-    }
-    if (isBodyParserError(exception) && exception.status >= 400 && exception.status < 500) {
-      return this.body(exception.status, BODY_PARSER_MESSAGES[exception.type] ?? exception.message);
     }
     return this.body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
   }

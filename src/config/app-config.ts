@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { authConfigFrom, type AuthConfig } from '../auth/auth.config';
 import { envSchema, type Env } from './env.schema';
 
 export class ConfigValidationError extends Error {
@@ -28,6 +29,9 @@ export class AppConfig {
   readonly modelsDir: string;
   readonly swaggerEnabled: boolean;
   readonly bodyLimitBytes: number;
+  readonly healthCheckTimeoutMs: number;
+  /** Who may call: trusted token issuer, app clients, roles and collection grants. */
+  readonly auth: AuthConfig;
 
   readonly chroma: {
     /** Set when CHROMA_HOST (or a Chroma Cloud API key) picks the HTTP strategy. */
@@ -64,6 +68,10 @@ export class AppConfig {
     maxQueryChars: number;
     maxTopK: number;
     defaultTopK: number;
+    maxIdChars: number;
+    maxMetadataKeys: number;
+    maxMetadataValueChars: number;
+    filter: { maxDepth: number; maxConditions: number; maxListLength: number };
   };
 
   constructor(env: Env) {
@@ -75,6 +83,8 @@ export class AppConfig {
     this.modelsDir = resolve(env.MODELS_DIR ?? resolve(this.dataDir, 'models'));
     this.swaggerEnabled = env.SWAGGER_ENABLED;
     this.bodyLimitBytes = env.BODY_LIMIT_BYTES;
+    this.healthCheckTimeoutMs = env.HEALTH_CHECK_TIMEOUT_MS;
+    this.auth = authConfigFrom(env, this.dataDir);
 
     const cloudUrl = env.CHROMA_API_KEY ? 'https://api.trychroma.com' : undefined;
     const httpUrl = env.CHROMA_HOST ?? cloudUrl;
@@ -121,6 +131,14 @@ export class AppConfig {
       maxQueryChars: env.MAX_QUERY_CHARS,
       maxTopK: env.MAX_TOP_K,
       defaultTopK: env.DEFAULT_TOP_K,
+      maxIdChars: env.MAX_ID_CHARS,
+      maxMetadataKeys: env.MAX_METADATA_KEYS,
+      maxMetadataValueChars: env.MAX_METADATA_VALUE_CHARS,
+      filter: {
+        maxDepth: env.FILTER_MAX_DEPTH,
+        maxConditions: env.FILTER_MAX_CONDITIONS,
+        maxListLength: env.FILTER_MAX_LIST_LENGTH,
+      },
     };
   }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { COLLECTION_NAME, COLLECTION_NAME_RULE } from '../common/collection-name';
+import { checkAuthEnv, csvList, groupCollectionsList, groupRolesList } from '../auth/auth.config';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
@@ -47,20 +49,41 @@ export const envSchema = z
     AWS_REGION: z.string().default('us-east-1'),
     BEDROCK_ENDPOINT: optionalString.pipe(z.url().optional()),
 
-    DEFAULT_COLLECTION: z
-      .string()
-      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,61}[a-zA-Z0-9]$/)
-      .default('docs'),
+    DEFAULT_COLLECTION: z.string().regex(COLLECTION_NAME, COLLECTION_NAME_RULE).default('docs'),
     CHUNK_SIZE: int(1000, 100, 100_000),
     CHUNK_OVERLAP: int(150, 0, 50_000),
     MAX_DOCUMENTS_PER_REQUEST: int(100, 1, 10_000),
     MAX_TEXT_BYTES: int(1_000_000, 1),
     MAX_QUERY_CHARS: int(2000, 1),
     MAX_TOP_K: int(100, 1, 100),
+    MAX_ID_CHARS: int(256, 8, 1024),
+    MAX_METADATA_KEYS: int(32, 1, 256),
+    MAX_METADATA_VALUE_CHARS: int(2048, 1, 65_536),
+    FILTER_MAX_DEPTH: int(5, 1, 20),
+    FILTER_MAX_CONDITIONS: int(32, 1, 1000),
+    FILTER_MAX_LIST_LENGTH: int(100, 1, 10_000),
     DEFAULT_TOP_K: int(5, 1, 100),
     BODY_LIMIT_BYTES: int(10_000_000, 1024),
     SWAGGER_ENABLED: bool(true),
+    HEALTH_CHECK_TIMEOUT_MS: int(3000, 100),
+
+    COGNITO_REGION: optionalString,
+    COGNITO_USER_POOL_ID: optionalString,
+    COGNITO_CLIENT_IDS: csvList,
+    COGNITO_JWKS_URI: optionalString.pipe(z.url().optional()),
+    AUTH_ACCEPT_ID_TOKENS: bool(false),
+    AUTH_CLOCK_SKEW_SECONDS: int(5, 0, 300),
+    AUTH_JWKS_CACHE_MAX_AGE_MS: int(600_000, 1000),
+    AUTH_JWKS_RATE_LIMIT_PER_MINUTE: int(10, 1, 1000),
+    AUTH_JWKS_TIMEOUT_MS: int(3000, 100, 60_000),
+    AUTH_SCOPE_READ: z.string().trim().min(1).default('rag/read'),
+    AUTH_SCOPE_WRITE: z.string().trim().min(1).default('rag/write'),
+    AUTH_SCOPE_ADMIN: z.string().trim().min(1).default('rag/admin'),
+    AUTH_GROUP_ROLES: groupRolesList,
+    AUTH_GROUP_COLLECTIONS: groupCollectionsList,
+    AUTH_COLLECTIONS_CLAIM: optionalString.default('custom:collections'),
   })
+  .superRefine(checkAuthEnv)
   .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {
     path: ['CHUNK_OVERLAP'],
     message: 'must be smaller than CHUNK_SIZE',

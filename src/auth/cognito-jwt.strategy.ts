@@ -1,0 +1,82 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '../config/app-config';
+import type { AuthConfig } from './auth.config';
+import { principalFromClaims, type Principal } from './principal';
+import { SigningKeys } from './signing-keys.provider';
+
+export const COGNITO_JWT = 'cognito-jwt';
+
+/** A token that failed a check; the reason is logged at debug, never sent to the client. */
+export class TokenRejectedError extends Error {
+  override readonly name = 'TokenRejectedError';
+}
+
+const decodeHeader = (token: string): { alg?: unknown; kid?: unknown } => {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as object;
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * Verifies tokens as Cognito specifies: RS256 signature by a key from the issuer's JWKS,
+ * exact `iss`, `exp`/`nbf` within the clock skew, `token_use`, and the app client. The local
+ * development issuer goes through exactly the same checks.
+ */
+@Injectable()
+export class CognitoJwtStrategy extends PassportStrategy(Strategy, COGNITO_JWT) {
+  private readonly auth: AuthConfig;
+
+  constructor(config: AppConfig, keys: SigningKeys) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      algorithms: ['RS256'],
+      issuer: config.auth.trusted.issuer,
+      jsonWebTokenOptions: { clockTolerance: config.auth.clockSkewSeconds },
+      secretOrKeyProvider: (
+        _request: Request,
+        token: string,
+        done: (error: Error | null, key?: string) => void,
+      ) => {
+        // Checked before any key lookup, so forged headers cost no JWKS traffic.
+        const { alg, kid } = decodeHeader(token);
+        if (alg !== 'RS256' || typeof kid !== 'string') {
+          done(new TokenRejectedError(`header alg=${String(alg)} kid=${String(kid)}`));
+          return;
+        }
+        keys.publicKey(kid).then(
+          (key) => done(null, key),
+          (error: Error) => done(error),
+        );
+      },
+    });
+    this.auth = config.auth;
+    new Logger('Auth').log(
+      `Trusting tokens from ${config.auth.trusted.kind} issuer ${config.auth.trusted.issuer} (keys: ${keys.source}; clients: ${config.auth.clientIds.join(', ')})`,
+    );
+  }
+
+  /** Runs after the signature, issuer and lifetime checks passed. */
+  validate(claims: Record<string, unknown>): Principal {
+    const { sub, token_use: use, exp } = claims;
+    if (typeof sub !== 'string' || sub === '') throw new TokenRejectedError('no sub');
+    // jsonwebtoken accepts a token without exp; Cognito always sets one, so its absence is forged.
+    if (typeof exp !== 'number') throw new TokenRejectedError('no exp');
+    let clientId: unknown;
+    if (use === 'access') {
+      clientId = claims.client_id;
+    } else if (use === 'id' && this.auth.acceptIdTokens) {
+      clientId = claims.aud;
+    } else {
+      throw new TokenRejectedError(`token_use=${String(use)}`);
+    }
+    if (typeof clientId !== 'string' || !this.auth.clientIds.includes(clientId)) {
+      throw new TokenRejectedError(`client ${String(clientId)} not allowed`);
+    }
+    return principalFromClaims({ ...claims, sub, token_use: use, clientId }, this.auth.policy);
+  }
+}

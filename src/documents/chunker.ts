@@ -1,0 +1,112 @@
+export interface ChunkOptions {
+  /** Target maximum characters per chunk. */
+  size: number;
+  /** Characters of the previous chunk repeated at the start of the next one in the same section. */
+  overlap: number;
+}
+
+const HEADING = /^(#{1,6}\s+\S|[^\n]+\n(=+|-+)\s*$)/;
+const SENTENCE_END = /(?<=[.!?])\s+(?=\S)/;
+
+/** Splits text into blocks: headings, and paragraphs separated by blank lines. */
+function blocks(text: string): { text: string; heading: boolean }[] {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split(/\n\s*\n/)
+    .flatMap((paragraph) => {
+      // A heading line directly followed by text (no blank line) is still its own block.
+      const lines = paragraph.split('\n');
+      const out: { text: string; heading: boolean }[] = [];
+      let body: string[] = [];
+      for (const line of lines) {
+        if (/^#{1,6}\s+\S/.test(line)) {
+          if (body.length) out.push({ text: body.join('\n'), heading: false });
+          out.push({ text: line, heading: true });
+          body = [];
+        } else {
+          body.push(line);
+        }
+      }
+      if (body.length) out.push({ text: body.join('\n'), heading: HEADING.test(body.join('\n')) });
+      return out;
+    })
+    .map((block) => ({ ...block, text: block.text.trim() }))
+    .filter((block) => block.text.length > 0);
+}
+
+/** Breaks a block longer than `size` at sentence, then word, then character boundaries. */
+function splitLong(text: string, size: number): string[] {
+  if (text.length <= size) return [text];
+  const pieces: string[] = [];
+  let current = '';
+  const units = text
+    .split(SENTENCE_END)
+    .flatMap((sentence) => (sentence.length <= size ? [sentence] : sentence.split(/\s+/)));
+  for (const unit of units) {
+    for (let start = 0; start < unit.length; start += size) {
+      const part = unit.slice(start, start + size);
+      if (current && current.length + 1 + part.length > size) {
+        pieces.push(current);
+        current = part;
+      } else {
+        current = current ? `${current} ${part}` : part;
+      }
+    }
+  }
+  if (current) pieces.push(current);
+  return pieces;
+}
+
+/** The last `overlap` characters of a chunk, starting at a word boundary. */
+function tail(text: string, overlap: number): string {
+  if (overlap <= 0) return '';
+  if (text.length <= overlap) return text;
+  const start = text.length - overlap;
+  // Start at a word boundary: drop the partial word the cut landed in.
+  if (/\s/.test(text[start - 1])) return text.slice(start);
+  const boundary = text.slice(start).search(/\s/);
+  return boundary === -1 ? '' : text.slice(start + boundary + 1);
+}
+
+/**
+ * Splits a document into chunks of at most about `size` characters. Paragraphs are never
+ * merged across a heading: each heading starts a new chunk, so a chunk stays on one topic.
+ * Consecutive chunks of the same section share `overlap` characters of context.
+ */
+export function chunkText(text: string, { size, overlap }: ChunkOptions): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  let sectionHasChunk = false;
+
+  const flush = () => {
+    if (current.trim()) {
+      chunks.push(current.trim());
+      sectionHasChunk = true;
+    }
+    current = '';
+  };
+
+  for (const block of blocks(text)) {
+    if (block.heading) {
+      // Keep consecutive headings together; otherwise a heading closes the previous section.
+      if (current && !/^#{1,6}\s/.test(current.split('\n').pop() ?? '')) flush();
+      sectionHasChunk = false;
+      current = current ? `${current}\n${block.text}` : block.text;
+      continue;
+    }
+    for (const piece of splitLong(block.text, size)) {
+      if (current && current.length + 2 + piece.length > size) {
+        const previous = current;
+        flush();
+        const context = sectionHasChunk
+          ? tail(previous, Math.min(overlap, size - piece.length - 2))
+          : '';
+        current = context ? `${context}\n\n${piece}` : piece;
+      } else {
+        current = current ? `${current}\n\n${piece}` : piece;
+      }
+    }
+  }
+  flush();
+  return chunks;
+}

@@ -1,0 +1,135 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiAuth } from '../auth/api-auth.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { Principal } from '../auth/principal';
+import { RequireRole } from '../auth/require-role.decorator';
+import { ApiErrorDto } from '../common/api-error.dto';
+import { DocumentsService } from './documents.service';
+import {
+  CollectionQueryDto,
+  CollectionsResponseDto,
+  DeleteDocumentResponseDto,
+  DocumentDto,
+} from './dto/document.dto';
+import { QueryDocumentsDto, QueryDocumentsResponseDto } from './dto/query-documents.dto';
+import { UpsertDocumentsDto, UpsertDocumentsResponseDto } from './dto/upsert-documents.dto';
+
+const UNAVAILABLE = { type: ApiErrorDto, description: 'Chroma or the embedder is unreachable' };
+const NOT_FOUND_COLLECTION = {
+  type: ApiErrorDto,
+  description: 'The collection (or document) does not exist',
+};
+const MISMATCH = {
+  type: ApiErrorDto,
+  description: 'The collection holds vectors of another embedding model',
+};
+
+@ApiTags('documents')
+@ApiAuth()
+@ApiBadRequestResponse({
+  type: ApiErrorDto,
+  description: 'Invalid input; the message names the field',
+})
+@ApiServiceUnavailableResponse(UNAVAILABLE)
+@Controller('chroma')
+export class DocumentsController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  @Post('update')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'upsertDocuments',
+    summary: 'Upsert documents',
+    description:
+      'Chunks, embeds and stores documents. Chunk ids are `<id>#<n>`; re-sending an identical document is a no-op (`unchanged`) and an edited one replaces its chunks.',
+  })
+  @ApiOkResponse({ type: UpsertDocumentsResponseDto })
+  @ApiPayloadTooLargeResponse({
+    type: ApiErrorDto,
+    description: 'A text or the body is over its limit',
+  })
+  @ApiConflictResponse(MISMATCH)
+  @RequireRole('write')
+  upsert(
+    @CurrentUser() user: Principal,
+    @Body() body: UpsertDocumentsDto,
+  ): Promise<UpsertDocumentsResponseDto> {
+    return this.documents.upsert(user, body);
+  }
+
+  @Post('query')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'queryDocuments',
+    summary: 'Semantic search with metadata fallback',
+    description:
+      'Returns the chunks closest to the query. With a filter, tries it as given (`exact`), then with `file_type`/`doctype` spelling variants (`variants`), then without it (`unfiltered`).',
+  })
+  @ApiOkResponse({ type: QueryDocumentsResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
+  @ApiConflictResponse(MISMATCH)
+  query(
+    @CurrentUser() user: Principal,
+    @Body() body: QueryDocumentsDto,
+  ): Promise<QueryDocumentsResponseDto> {
+    return this.documents.query(user, body);
+  }
+
+  @Get('documents/:id')
+  @ApiOperation({ operationId: 'getDocument', summary: 'Get a document and its chunks' })
+  @ApiParam({
+    name: 'id',
+    description: 'Document id (URL-encoded)',
+    example: 'handbook%2Fonboarding',
+  })
+  @ApiOkResponse({ type: DocumentDto })
+  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
+  @ApiConflictResponse(MISMATCH)
+  get(
+    @CurrentUser() user: Principal,
+    @Param('id') id: string,
+    @Query() query: CollectionQueryDto,
+  ): Promise<DocumentDto> {
+    return this.documents.getDocument(user, id, query.collection);
+  }
+
+  @Delete('documents/:id')
+  @ApiOperation({ operationId: 'deleteDocument', summary: 'Delete a document and all its chunks' })
+  @ApiParam({
+    name: 'id',
+    description: 'Document id (URL-encoded)',
+    example: 'handbook%2Fonboarding',
+  })
+  @ApiOkResponse({ type: DeleteDocumentResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
+  @ApiConflictResponse(MISMATCH)
+  @RequireRole('write')
+  delete(
+    @CurrentUser() user: Principal,
+    @Param('id') id: string,
+    @Query() query: CollectionQueryDto,
+  ): Promise<DeleteDocumentResponseDto> {
+    return this.documents.deleteDocument(user, id, query.collection);
+  }
+
+  @Get('collections')
+  @ApiOperation({
+    operationId: 'listCollections',
+    summary: 'List collections with their chunk counts and embedders',
+  })
+  @ApiOkResponse({ type: CollectionsResponseDto })
+  async collections(@CurrentUser() user: Principal): Promise<CollectionsResponseDto> {
+    return { collections: await this.documents.listCollections(user) };
+  }
+}

@@ -1,0 +1,189 @@
+import type { Principal } from '../auth/principal';
+import { AppConfig } from '../config/app-config';
+import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import type { VectorStore } from '../vector-store/vector-store.port';
+import { DocumentsService } from './documents.service';
+
+const fingerprint = { provider: 'test', model: 'unit', dimension: 2 };
+const principal = (collections: Principal['collections']): Principal => ({
+  sub: 'u1',
+  username: 'u1',
+  tokenUse: 'access',
+  clientId: 'c',
+  scopes: [],
+  groups: [],
+  roles: ['read', 'write'],
+  collections,
+});
+const admin = principal('*');
+
+function setup(env: Record<string, string> = {}) {
+  const store = {
+    strategy: 'http',
+    ensureCollection: jest.fn().mockResolvedValue({ name: 'docs', count: 0, fingerprint }),
+    describeCollection: jest.fn().mockResolvedValue({ name: 'docs', count: 0, fingerprint }),
+    find: jest.fn().mockResolvedValue([]),
+    upsert: jest.fn().mockResolvedValue(undefined),
+    deleteIds: jest.fn().mockResolvedValue(undefined),
+    query: jest.fn().mockResolvedValue([]),
+    listCollections: jest.fn().mockResolvedValue([]),
+  };
+  const embedder = {
+    fingerprint,
+    ready: jest.fn().mockResolvedValue(undefined),
+    embedDocuments: jest.fn((texts: string[]) => Promise.resolve(texts.map(() => [1, 0]))),
+    embedQuery: jest.fn().mockResolvedValue([1, 0]),
+  };
+  const service = new DocumentsService(
+    AppConfig.fromEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '20', ...env }),
+    store as unknown as VectorStore,
+    embedder,
+  );
+  return { service, store, embedder };
+}
+
+const storedChunks = (id: string, hash: string, count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `${id}#${i}`,
+    text: 't',
+    metadata: { document_id: id, chunk_index: i, content_hash: hash },
+  }));
+
+describe('DocumentsService.upsert', () => {
+  it('stores chunks with deterministic ids, defaults and the title used for embedding', async () => {
+    const { service, store, embedder } = setup();
+    const result = await service.upsert(admin, {
+      documents: [{ id: 'a', text: '# Title\n\nBody text.' }],
+    });
+    expect(result).toEqual({
+      collection: 'docs',
+      results: [{ id: 'a', chunks: 1, status: 'created' }],
+    });
+    expect(embedder.embedDocuments).toHaveBeenCalledWith(['# Title\n\nBody text.'], ['Title']);
+    const [collection, records] = store.upsert.mock.calls[0];
+    expect(collection).toBe('docs');
+    expect(records[0]).toMatchObject({
+      id: 'a#0',
+      metadata: {
+        document_id: 'a',
+        chunk_index: 0,
+        chunk_count: 1,
+        title: 'Title',
+        file_type: 'txt',
+        source: 'a',
+      },
+    });
+  });
+
+  it('skips embedding and writing when the stored hash matches', async () => {
+    const { service, store, embedder } = setup();
+    await service.upsert(admin, { documents: [{ id: 'a', text: 'Same text.' }] });
+    const hash = store.upsert.mock.calls[0][1][0].metadata.content_hash as string;
+    store.upsert.mockClear();
+    embedder.embedDocuments.mockClear();
+    store.find.mockResolvedValue(storedChunks('a', hash, 1));
+
+    const result = await service.upsert(admin, { documents: [{ id: 'a', text: 'Same text.' }] });
+    expect(result.results[0].status).toBe('unchanged');
+    expect(embedder.embedDocuments).not.toHaveBeenCalled();
+    expect(store.upsert).not.toHaveBeenCalled();
+  });
+
+  it('writes the new chunks before deleting the ones an edit dropped', async () => {
+    const { service, store } = setup();
+    store.find.mockResolvedValue(storedChunks('a', 'old', 4));
+    const order: string[] = [];
+    store.upsert.mockImplementation(() => Promise.resolve(void order.push('upsert')));
+    store.deleteIds.mockImplementation(() => Promise.resolve(void order.push('delete')));
+
+    const result = await service.upsert(admin, { documents: [{ id: 'a', text: 'Short now.' }] });
+    expect(result.results[0]).toEqual({ id: 'a', chunks: 1, status: 'updated' });
+    expect(store.deleteIds).toHaveBeenCalledWith('docs', ['a#1', 'a#2', 'a#3']);
+    expect(order).toEqual(['upsert', 'delete']);
+  });
+
+  it('validates every document before touching the store', async () => {
+    const { service, store } = setup({ MAX_TEXT_BYTES: '10' });
+    await expect(
+      service.upsert(admin, {
+        documents: [
+          { id: 'ok', text: 'fine' },
+          { id: 'big', text: 'x'.repeat(11) },
+        ],
+      }),
+    ).rejects.toThrow(/documents\[1\]\.text/);
+    expect(store.ensureCollection).not.toHaveBeenCalled();
+    expect(store.upsert).not.toHaveBeenCalled();
+  });
+});
+
+describe('DocumentsService.query', () => {
+  const hit = { id: 'a#0', text: 't', metadata: { document_id: 'a' }, score: 0.9 };
+
+  it('tries exact, then variants, then unfiltered, and says which answered', async () => {
+    const { service, store } = setup();
+    store.query.mockResolvedValueOnce([]).mockResolvedValueOnce([]).mockResolvedValueOnce([hit]);
+    const result = await service.query(admin, { query: 'q', filter: { file_type: 'PDF' } });
+    expect(result.tier).toBe('unfiltered');
+    expect(store.query.mock.calls.map((call) => call[3])).toEqual([
+      { file_type: { $eq: 'PDF' } },
+      expect.objectContaining({ $or: expect.any(Array) }),
+      undefined,
+    ]);
+  });
+
+  it('skips the variants tier when the filter has no file type', async () => {
+    const { service, store } = setup();
+    store.query.mockResolvedValueOnce([]).mockResolvedValueOnce([hit]);
+    const result = await service.query(admin, { query: 'q', filter: { team: 'hr' } });
+    expect(result.tier).toBe('unfiltered');
+    expect(store.query).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers an unfiltered query in one call', async () => {
+    const { service, store } = setup();
+    store.query.mockResolvedValueOnce([]);
+    expect(await service.query(admin, { query: 'q' })).toEqual({ tier: 'exact', results: [] });
+    expect(store.query).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects a top_k over the limit and a missing or incompatible collection', async () => {
+    const { service, store } = setup({ MAX_TOP_K: '10', DEFAULT_TOP_K: '5' });
+    await expect(service.query(admin, { query: 'q', top_k: 11 })).rejects.toThrow(
+      InvalidInputError,
+    );
+    store.describeCollection.mockResolvedValueOnce(undefined);
+    await expect(service.query(admin, { query: 'q' })).rejects.toThrow(NotFoundError);
+    store.describeCollection.mockResolvedValueOnce({
+      name: 'docs',
+      count: 1,
+      fingerprint: { ...fingerprint, model: 'other' },
+    });
+    await expect(service.query(admin, { query: 'q' })).rejects.toThrow(EmbedderMismatchError);
+  });
+});
+
+describe('DocumentsService collection access', () => {
+  it('answers a collection the caller may not use exactly like a missing one', async () => {
+    const { service, store } = setup();
+    const hr = principal(['hr-docs']);
+    const denied = service.query(hr, { query: 'q', collection: 'finance' });
+    await expect(denied).rejects.toThrow(NotFoundError);
+    await expect(denied).rejects.toThrow("collection 'finance' was not found");
+    await expect(
+      service.upsert(hr, { collection: 'finance', documents: [{ id: 'a', text: 'x' }] }),
+    ).rejects.toThrow(NotFoundError);
+    expect(store.query).not.toHaveBeenCalled();
+    expect(store.ensureCollection).not.toHaveBeenCalled();
+  });
+
+  it('lists only the collections the caller may see', async () => {
+    const { service, store } = setup();
+    store.listCollections.mockResolvedValue([
+      { name: 'hr-docs', count: 1, fingerprint },
+      { name: 'finance', count: 2, fingerprint },
+    ]);
+    const listed = await service.listCollections(principal(['hr-docs']));
+    expect(listed.map((c) => c.name)).toEqual(['hr-docs']);
+  });
+});

@@ -1,0 +1,296 @@
+import { Injectable } from '@nestjs/common';
+import { canAccessCollection, filterAccessibleCollections } from '../auth/collection-access';
+import type { Principal } from '../auth/principal';
+import { COLLECTION_NAME, COLLECTION_NAME_RULE } from '../common/collection-name';
+import {
+  DomainError,
+  EmbedderMismatchError,
+  InvalidInputError,
+  NotFoundError,
+} from '../common/domain-errors';
+import { AppConfig } from '../config/app-config';
+import {
+  Embedder,
+  fingerprintToString,
+  type EmbedderFingerprint,
+} from '../embeddings/embedder.port';
+import {
+  VectorStore,
+  type ScoredRecord,
+  type VectorRecord,
+  type WhereFilter,
+} from '../vector-store/vector-store.port';
+import { chunkText } from './chunker';
+import { contentHash, validateMetadata, withDefaults } from './document-metadata';
+import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
+import type {
+  QueryDocumentsDto,
+  QueryDocumentsResponseDto,
+  QueryTier,
+} from './dto/query-documents.dto';
+import type {
+  DocumentUpsertResultDto,
+  UpsertDocumentsDto,
+  UpsertDocumentsResponseDto,
+} from './dto/upsert-documents.dto';
+import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
+
+/** A validated document, chunked and hashed, ready to compare with what is stored. */
+interface PreparedDocument {
+  id: string;
+  title: string;
+  hash: string;
+  metadata: ReturnType<typeof withDefaults>;
+  chunks: string[];
+}
+
+const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
+
+@Injectable()
+export class DocumentsService {
+  private readonly limits: AppConfig['documents'];
+
+  constructor(
+    config: AppConfig,
+    private readonly store: VectorStore,
+    private readonly embedder: Embedder,
+  ) {
+    this.limits = config.documents;
+  }
+
+  async upsert(user: Principal, input: UpsertDocumentsDto): Promise<UpsertDocumentsResponseDto> {
+    const collection = this.collectionName(user, input.collection);
+    // Validate and prepare everything before the first write, so bad input changes nothing.
+    const prepared = this.prepare(input.documents);
+    await this.store.ensureCollection(collection, await this.fingerprint());
+
+    const stored = await this.store.find(collection, {
+      document_id: { $in: prepared.map((doc) => doc.id) },
+    });
+    const storedByDocument = new Map<string, { ids: string[]; hashes: Set<unknown> }>();
+    for (const record of stored) {
+      const documentId = String(record.metadata.document_id);
+      const entry = storedByDocument.get(documentId) ?? { ids: [], hashes: new Set() };
+      entry.ids.push(record.id);
+      entry.hashes.add(record.metadata.content_hash);
+      storedByDocument.set(documentId, entry);
+    }
+
+    const results: DocumentUpsertResultDto[] = [];
+    const changed: PreparedDocument[] = [];
+    for (const doc of prepared) {
+      const existing = storedByDocument.get(doc.id);
+      const unchanged =
+        existing?.ids.length === doc.chunks.length &&
+        existing.hashes.size === 1 &&
+        existing.hashes.has(doc.hash);
+      results.push({
+        id: doc.id,
+        chunks: doc.chunks.length,
+        status: unchanged ? 'unchanged' : existing ? 'updated' : 'created',
+      });
+      if (!unchanged) changed.push(doc);
+    }
+
+    if (changed.length > 0) {
+      const texts = changed.flatMap((doc) => doc.chunks);
+      const titles = changed.flatMap((doc) => doc.chunks.map(() => doc.title));
+      const embeddings = await this.embedder.embedDocuments(texts, titles);
+      const records: VectorRecord[] = [];
+      let next = 0;
+      for (const doc of changed) {
+        doc.chunks.forEach((text, index) => {
+          records.push({
+            id: chunkId(doc.id, index),
+            embedding: embeddings[next++],
+            text,
+            metadata: {
+              ...doc.metadata,
+              document_id: doc.id,
+              chunk_index: index,
+              chunk_count: doc.chunks.length,
+              content_hash: doc.hash,
+            },
+          });
+        });
+      }
+      // New chunks first, then the ones an edit no longer has: a crash in between leaves
+      // extra chunks of the old version, never a document with missing chunks.
+      await this.store.upsert(collection, records);
+      const keep = new Set(records.map((record) => record.id));
+      const stale = changed.flatMap((doc) =>
+        (storedByDocument.get(doc.id)?.ids ?? []).filter((id) => !keep.has(id)),
+      );
+      if (stale.length > 0) await this.store.deleteIds(collection, stale);
+    }
+    return { collection, results };
+  }
+
+  async query(user: Principal, input: QueryDocumentsDto): Promise<QueryDocumentsResponseDto> {
+    const collection = this.collectionName(user, input.collection);
+    if (input.query.trim().length === 0) throw new InvalidInputError('query', 'must not be blank');
+    if (input.query.length > this.limits.maxQueryChars) {
+      throw new InvalidInputError(
+        'query',
+        `must be at most ${this.limits.maxQueryChars} characters`,
+      );
+    }
+    const topK = input.top_k ?? this.limits.defaultTopK;
+    if (topK > this.limits.maxTopK) {
+      throw new InvalidInputError('top_k', `must not be greater than ${this.limits.maxTopK}`);
+    }
+    const where = parseFilter(input.filter, this.limits.filter);
+    await this.readableCollection(collection);
+    const embedding = await this.embedder.embedQuery(input.query);
+
+    const tiers: [QueryTier, WhereFilter | undefined][] = [['exact', where]];
+    if (where) {
+      const variants = fileTypeVariantsOf(where);
+      if (variants) tiers.push(['variants', variants]);
+      tiers.push(['unfiltered', undefined]);
+    }
+    let answer: { tier: QueryTier; hits: ScoredRecord[] } = { tier: 'exact', hits: [] };
+    for (const [tier, filter] of tiers) {
+      answer = { tier, hits: await this.store.query(collection, embedding, topK, filter) };
+      if (answer.hits.length > 0) break;
+    }
+    return {
+      tier: answer.tier,
+      results: answer.hits.map((hit) => ({
+        id: hit.id,
+        document_id: String(hit.metadata.document_id ?? hit.id),
+        text: hit.text,
+        metadata: hit.metadata,
+        score: hit.score,
+      })),
+    };
+  }
+
+  async getDocument(user: Principal, id: string, collectionInput?: string): Promise<DocumentDto> {
+    const collection = this.collectionName(user, collectionInput);
+    this.checkId(id, 'id');
+    await this.readableCollection(collection);
+    const records = await this.store.find(collection, { document_id: { $eq: id } });
+    if (records.length === 0) throw new NotFoundError('document', id);
+    records.sort((a, b) => Number(a.metadata.chunk_index) - Number(b.metadata.chunk_index));
+    const metadata = { ...records[0].metadata };
+    for (const key of ['chunk_index', 'chunk_count', 'content_hash', 'document_id'])
+      delete metadata[key];
+    return {
+      id,
+      collection,
+      title: String(metadata.title ?? ''),
+      metadata,
+      chunks: records.map((record) => ({
+        id: record.id,
+        index: Number(record.metadata.chunk_index),
+        text: record.text,
+      })),
+    };
+  }
+
+  async deleteDocument(
+    user: Principal,
+    id: string,
+    collectionInput?: string,
+  ): Promise<DeleteDocumentResponseDto> {
+    const collection = this.collectionName(user, collectionInput);
+    this.checkId(id, 'id');
+    await this.readableCollection(collection);
+    const records = await this.store.find(collection, { document_id: { $eq: id } });
+    if (records.length === 0) throw new NotFoundError('document', id);
+    await this.store.deleteIds(
+      collection,
+      records.map((record) => record.id),
+    );
+    return { id, collection, deleted_chunks: records.length };
+  }
+
+  async listCollections(user: Principal): Promise<CollectionDto[]> {
+    const current = fingerprintToString(await this.fingerprint());
+    const collections = await this.store.listCollections();
+    return filterAccessibleCollections(user, collections, (info) => info.name).map((info) => ({
+      name: info.name,
+      count: info.count,
+      embedder: info.fingerprint ?? null,
+      compatible:
+        info.fingerprint !== undefined && fingerprintToString(info.fingerprint) === current,
+    }));
+  }
+
+  /** A well-formed collection name the caller may use; a denied one answers like a missing one. */
+  private collectionName(user: Principal, name: string | undefined): string {
+    const collection = name ?? this.limits.defaultCollection;
+    if (!COLLECTION_NAME.test(collection)) {
+      throw new InvalidInputError('collection', `must be ${COLLECTION_NAME_RULE}`);
+    }
+    if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
+    return collection;
+  }
+
+  /** A collection that exists and holds vectors of the running embedder. */
+  private async readableCollection(collection: string): Promise<void> {
+    const info = await this.store.describeCollection(collection);
+    if (!info) throw new NotFoundError('collection', collection);
+    const current = fingerprintToString(await this.fingerprint());
+    const stored = info.fingerprint ? fingerprintToString(info.fingerprint) : 'unknown';
+    if (stored !== current) throw new EmbedderMismatchError(collection, stored, current);
+  }
+
+  /** The fingerprint is known once the embedder is ready (a remote one may probe its dimension). */
+  private async fingerprint(): Promise<EmbedderFingerprint> {
+    await this.embedder.ready();
+    return this.embedder.fingerprint;
+  }
+
+  private checkId(id: string, field: string): void {
+    if (id.length === 0 || id.length > this.limits.maxIdChars) {
+      throw new InvalidInputError(field, `must be 1 to ${this.limits.maxIdChars} characters`);
+    }
+    // `#` separates the document id from the chunk index; control characters break logs.
+    if (/[#\p{Cc}]/u.test(id)) {
+      throw new InvalidInputError(field, 'must not contain # or control characters');
+    }
+  }
+
+  private prepare(documents: UpsertDocumentsDto['documents']): PreparedDocument[] {
+    if (documents.length > this.limits.maxDocumentsPerRequest) {
+      throw new InvalidInputError(
+        'documents',
+        `must contain at most ${this.limits.maxDocumentsPerRequest} documents`,
+      );
+    }
+    const seen = new Set<string>();
+    const chunking = { size: this.limits.chunkSize, overlap: this.limits.chunkOverlap };
+    return documents.map((doc, i) => {
+      const path = `documents[${i}]`;
+      this.checkId(doc.id, `${path}.id`);
+      if (seen.has(doc.id)) throw new InvalidInputError(`${path}.id`, `repeats id '${doc.id}'`);
+      seen.add(doc.id);
+      if (Buffer.byteLength(doc.text, 'utf8') > this.limits.maxTextBytes) {
+        throw new DomainError(
+          'payload_too_large',
+          `${path}.text: is larger than ${this.limits.maxTextBytes} bytes (MAX_TEXT_BYTES)`,
+          { field: `${path}.text` },
+        );
+      }
+      const chunks = chunkText(doc.text, chunking);
+      if (chunks.length === 0) throw new InvalidInputError(`${path}.text`, 'must not be blank');
+      const metadata = withDefaults(
+        doc.id,
+        doc.text,
+        validateMetadata(doc.metadata, `${path}.metadata`, {
+          maxKeys: this.limits.maxMetadataKeys,
+          maxValueChars: this.limits.maxMetadataValueChars,
+        }),
+      );
+      return {
+        id: doc.id,
+        title: String(metadata.title),
+        hash: contentHash(doc.text, metadata, chunking),
+        metadata,
+        chunks,
+      };
+    });
+  }
+}

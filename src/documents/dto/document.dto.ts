@@ -1,0 +1,91 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString } from 'class-validator';
+import type { Metadata } from '../../vector-store/vector-store.port';
+import type { EmbedderFingerprint } from '../../embeddings/embedder.port';
+
+export class CollectionQueryDto {
+  @ApiPropertyOptional({
+    example: 'docs',
+    description: 'Collection name; DEFAULT_COLLECTION when omitted.',
+  })
+  @IsOptional()
+  @IsString()
+  collection?: string;
+}
+
+export class DocumentChunkDto {
+  @ApiProperty({ example: 'handbook/onboarding#0' })
+  id!: string;
+
+  @ApiProperty({ example: 0 })
+  index!: number;
+
+  @ApiProperty({ example: '# Onboarding\n\nNew engineers get a laptop on day one.' })
+  text!: string;
+}
+
+export class DocumentDto {
+  @ApiProperty({ example: 'handbook/onboarding' })
+  id!: string;
+
+  @ApiProperty({ example: 'docs' })
+  collection!: string;
+
+  @ApiProperty({ example: 'Onboarding' })
+  title!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { title: 'Onboarding', file_type: 'md' },
+  })
+  metadata!: Metadata;
+
+  @ApiProperty({ type: [DocumentChunkDto] })
+  chunks!: DocumentChunkDto[];
+}
+
+export class DeleteDocumentResponseDto {
+  @ApiProperty({ example: 'handbook/onboarding' })
+  id!: string;
+
+  @ApiProperty({ example: 'docs' })
+  collection!: string;
+
+  @ApiProperty({ example: 3 })
+  deleted_chunks!: number;
+}
+
+export class EmbedderFingerprintDto implements EmbedderFingerprint {
+  @ApiProperty({ example: 'local' })
+  provider!: string;
+
+  @ApiProperty({ example: 'glove-sg-100d+lex-v1' })
+  model!: string;
+
+  @ApiProperty({ example: 356 })
+  dimension!: number;
+}
+
+export class CollectionDto {
+  @ApiProperty({ example: 'docs' })
+  name!: string;
+
+  @ApiProperty({ description: 'Number of stored chunks.', example: 1520 })
+  count!: number;
+
+  @ApiProperty({
+    type: EmbedderFingerprintDto,
+    nullable: true,
+    description: 'Embedder that made the stored vectors.',
+  })
+  embedder!: EmbedderFingerprintDto | null;
+
+  @ApiProperty({ description: 'Whether the running embedder matches the stored vectors.' })
+  compatible!: boolean;
+}
+
+export class CollectionsResponseDto {
+  @ApiProperty({ type: [CollectionDto] })
+  collections!: CollectionDto[];
+}

@@ -1,0 +1,87 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import type { Metadata } from '../../vector-store/vector-store.port';
+
+export const QUERY_TIERS = ['exact', 'variants', 'unfiltered'] as const;
+export type QueryTier = (typeof QUERY_TIERS)[number];
+
+export class QueryDocumentsDto {
+  @ApiProperty({
+    description: 'Question or search text (at most MAX_QUERY_CHARS).',
+    example: 'When do new engineers get a laptop?',
+  })
+  @IsString()
+  @IsNotEmpty()
+  query!: string;
+
+  @ApiPropertyOptional({
+    example: 'docs',
+    description: 'Collection name; DEFAULT_COLLECTION when omitted.',
+  })
+  @IsOptional()
+  @IsString()
+  collection?: string;
+
+  @ApiPropertyOptional({
+    description: 'How many chunks to return (1 to MAX_TOP_K, default DEFAULT_TOP_K).',
+    example: 5,
+    minimum: 1,
+    maximum: 100,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  top_k?: number;
+
+  @ApiPropertyOptional({
+    description:
+      "Metadata filter in Chroma's dialect: `{field: value}`, `{field: {$eq|$ne|$gt|$gte|$lt|$lte|$in|$nin: value}}`, `$and`/`$or` lists. When nothing matches, the query falls back to `file_type`/`doctype` variants, then to no filter; `tier` says which answered.",
+    example: { file_type: 'pdf' },
+    type: 'object',
+    additionalProperties: true,
+  })
+  @IsOptional()
+  @IsObject()
+  filter?: Record<string, unknown>;
+}
+
+export class QueryResultDto {
+  @ApiProperty({
+    description: 'Chunk id: `<document id>#<chunk index>`.',
+    example: 'handbook/onboarding#0',
+  })
+  id!: string;
+
+  @ApiProperty({ example: 'handbook/onboarding' })
+  document_id!: string;
+
+  @ApiProperty({ example: '# Onboarding\n\nNew engineers get a laptop on day one.' })
+  text!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: {
+      title: 'Onboarding',
+      file_type: 'md',
+      chunk_index: 0,
+      document_id: 'handbook/onboarding',
+    },
+  })
+  metadata!: Metadata;
+
+  @ApiProperty({ description: 'Cosine similarity; higher is closer.', example: 0.83 })
+  score!: number;
+}
+
+export class QueryDocumentsResponseDto {
+  @ApiProperty({ type: [QueryResultDto] })
+  results!: QueryResultDto[];
+
+  @ApiProperty({
+    enum: QUERY_TIERS,
+    description:
+      'Which filter tier answered: the filter as given, its file-type variants, or no filter.',
+  })
+  tier!: QueryTier;
+}

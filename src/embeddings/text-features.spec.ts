@@ -1,0 +1,46 @@
+import { addHashed, compounds, fnv1a, lightStem, tokenize } from './text-features';
+
+describe('text features', () => {
+  it('splits camelCase, acronyms, snake_case, dots and punctuation', () => {
+    expect(tokenize('getHTTPServer.listen_now(port) — fs.readFile!')).toEqual([
+      'get',
+      'http',
+      'server',
+      'listen',
+      'now',
+      'port',
+      'fs',
+      'read',
+      'file',
+    ]);
+  });
+
+  it('keeps non-ASCII letters and digits', () => {
+    expect(tokenize('Café utf8 ES2022')).toEqual(['café', 'utf8', 'es2022']);
+  });
+
+  it('keeps whole compound identifiers for exact matches', () => {
+    expect(compounds('use lru-cache and fs.readFile or @nestjs/core, not plain')).toEqual([
+      'lru-cache',
+      'fs.readfile',
+      'nestjs/core',
+    ]);
+  });
+
+  it('conflates inflections with a light stemmer', () => {
+    const stems = ['cache', 'caches', 'cached', 'caching'].map(lightStem);
+    expect(new Set(stems).size).toBe(1);
+    expect(lightStem('library')).toBe(lightStem('libraries'));
+    expect(lightStem('class')).toBe('class');
+    expect(lightStem('is')).toBe('is');
+  });
+
+  it('hashes stably (FNV-1a) and spreads signed weights into buckets', () => {
+    expect(fnv1a('a')).toBe(0xe40c292c);
+    const target = new Float64Array(16);
+    addHashed(target, 'token', 2);
+    addHashed(target, 'token', 2);
+    expect(target.filter((v) => v !== 0)).toHaveLength(1);
+    expect(Math.abs(target.reduce((a, b) => a + b, 0))).toBe(4);
+  });
+});

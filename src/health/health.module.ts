@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { EmbeddingsModule } from '../embeddings/embeddings.module';
+import { VectorStoreModule } from '../vector-store/vector-store.module';
+import { ChromaHealthIndicator } from './chroma.health';
+import { EmbedderHealthIndicator } from './embedder.health';
+import { HealthController } from './health.controller';
+
+@Module({
+  imports: [TerminusModule, VectorStoreModule, EmbeddingsModule],
+  controllers: [HealthController],
+  providers: [ChromaHealthIndicator, EmbedderHealthIndicator],
+})
+export class HealthModule {}

@@ -1,0 +1,339 @@
+import {
+  ChromaClient,
+  ChromaClientError,
+  ChromaConnectionError,
+  ChromaForbiddenError,
+  ChromaNotFoundError,
+  ChromaQuotaExceededError,
+  ChromaRateLimitError,
+  ChromaServerError,
+  ChromaUnauthorizedError,
+  ChromaValueError,
+  CloudClient,
+  InvalidArgumentError,
+  type Collection,
+  type CollectionMetadata,
+  type Metadata as ChromaMetadata,
+  type Where,
+} from 'chromadb';
+import {
+  DomainError,
+  EmbedderMismatchError,
+  InvalidInputError,
+  NotFoundError,
+  VectorStoreUnavailableError,
+} from '../common/domain-errors';
+import type { ChromaHttpConfig } from '../config/app-config';
+import { fingerprintToString, type EmbedderFingerprint } from '../embeddings/embedder.port';
+import { RequestDeadline } from './request-deadline';
+import {
+  VectorStore,
+  type CollectionInfo,
+  type Metadata,
+  type ScoredRecord,
+  type StoredRecord,
+  type VectorRecord,
+  type VectorStoreStrategy,
+  type WhereFilter,
+} from './vector-store.port';
+
+export interface ChromaHttpStoreOptions {
+  strategy: VectorStoreStrategy;
+  timeoutMs: number;
+  /** Gives every call's requests their deadline; must be the one whose signal the client got. */
+  deadline: RequestDeadline;
+  /** Throws VectorStoreUnavailableError when the server is known to be down, to fail fast. */
+  assertAvailable?: () => void;
+  /** Releases what the store runs on (the embedded server); called on application shutdown. */
+  close?: () => Promise<void>;
+}
+
+/** What a failing call was about, to name the culprit in the domain error. */
+interface CallContext {
+  collection?: string;
+  /** The input Chroma judges in this call, named when it rejects it. */
+  field: string;
+}
+
+const LIST_PAGE_SIZE = 100;
+
+/** Builds the client for a configured server (or Chroma Cloud) that honours `deadline`. */
+export function createChromaClient(
+  config: ChromaHttpConfig,
+  deadline: RequestDeadline,
+): ChromaClient {
+  const fetchOptions: RequestInit = { signal: deadline.signal };
+  const { tenant, database } = config;
+  if (config.apiKey) {
+    return new CloudClient({ apiKey: config.apiKey, tenant, database, fetchOptions });
+  }
+  const url = new URL(config.url);
+  const ssl = url.protocol === 'https:';
+  const headers: Record<string, string> = {};
+  if (config.authToken) {
+    headers[config.authHeader] =
+      config.authHeader === 'Authorization' ? `Bearer ${config.authToken}` : config.authToken;
+  }
+  return new ChromaClient({
+    host: url.hostname,
+    port: url.port ? Number(url.port) : ssl ? 443 : 80,
+    ssl,
+    tenant,
+    database,
+    headers,
+    fetchOptions,
+  });
+}
+
+const fingerprintMetadata = (fp: EmbedderFingerprint): CollectionMetadata => ({
+  embedder_provider: fp.provider,
+  embedder_model: fp.model,
+  embedder_dimension: fp.dimension,
+});
+
+const readFingerprint = (
+  metadata: CollectionMetadata | undefined,
+): EmbedderFingerprint | undefined => {
+  const provider = metadata?.embedder_provider;
+  const model = metadata?.embedder_model;
+  const dimension = metadata?.embedder_dimension;
+  return typeof provider === 'string' && typeof model === 'string' && typeof dimension === 'number'
+    ? { provider, model, dimension }
+    : undefined;
+};
+
+/** Keeps the scalar values the port knows; Chroma may also hold arrays or nulls. */
+const toMetadata = (metadata: ChromaMetadata | null | undefined): Metadata => {
+  const result: Metadata = {};
+  for (const [key, value] of Object.entries(metadata ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      result[key] = value;
+    }
+  }
+  return result;
+};
+
+/** Chroma rejects `{}` as metadata but accepts none; the client types just do not say so. */
+const toChromaMetadata = (record: VectorRecord): ChromaMetadata =>
+  (Object.keys(record.metadata).length > 0 ? record.metadata : null) as ChromaMetadata;
+
+/** An empty filter means "everything"; Chroma wants it absent rather than `{}`. */
+const toWhere = (where: WhereFilter | undefined): Where | undefined =>
+  where && Object.keys(where).length > 0 ? (where as Where) : undefined;
+
+/** Strips the request URL the client puts in front of the server's reason. */
+const reasonOf = (error: Error): string =>
+  error.message.replace(/^Bad request to \S+ with status: /, '');
+
+/** The VectorStore over a Chroma server reached by HTTP (remote, or our embedded child). */
+export class ChromaHttpStore extends VectorStore {
+  readonly strategy: VectorStoreStrategy;
+  /** Handles by name, so requests do not look the collection up again. */
+  private readonly collections = new Map<string, Collection>();
+  private maxBatchSize?: Promise<number>;
+
+  constructor(
+    private readonly client: ChromaClient,
+    private readonly options: ChromaHttpStoreOptions,
+  ) {
+    super();
+    this.strategy = options.strategy;
+  }
+
+  async close(): Promise<void> {
+    await this.options.close?.();
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.call({ field: 'heartbeat' }, () => this.client.heartbeat());
+  }
+
+  async ensureCollection(name: string, fingerprint: EmbedderFingerprint): Promise<CollectionInfo> {
+    return this.call({ collection: name, field: 'collection' }, async () => {
+      const collection =
+        this.collections.get(name) ??
+        (await this.client.getOrCreateCollection({
+          name,
+          embeddingFunction: null,
+          configuration: { hnsw: { space: 'cosine' } },
+          metadata: fingerprintMetadata(fingerprint),
+        }));
+      const stored = readFingerprint(collection.metadata);
+      if (!stored || fingerprintToString(stored) !== fingerprintToString(fingerprint)) {
+        throw new EmbedderMismatchError(
+          name,
+          stored ? fingerprintToString(stored) : 'unknown (no fingerprint stored)',
+          fingerprintToString(fingerprint),
+        );
+      }
+      this.collections.set(name, collection);
+      return { name, count: await collection.count(), fingerprint: stored };
+    });
+  }
+
+  async describeCollection(name: string): Promise<CollectionInfo | undefined> {
+    try {
+      return await this.withCollection(name, 'collection', (collection) =>
+        this.describe(collection),
+      );
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async listCollections(): Promise<CollectionInfo[]> {
+    return this.call({ field: 'collection' }, async () => {
+      const all: Collection[] = [];
+      for (let offset = 0; ; offset += LIST_PAGE_SIZE) {
+        const page = await this.client.listCollections({ limit: LIST_PAGE_SIZE, offset });
+        all.push(...page);
+        if (page.length < LIST_PAGE_SIZE) break;
+      }
+      return Promise.all(all.map((collection) => this.describe(collection)));
+    });
+  }
+
+  async upsert(collection: string, records: VectorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const batchSize = await this.call({ field: 'records' }, () => this.getMaxBatchSize());
+    for (let start = 0; start < records.length; start += batchSize) {
+      const batch = records.slice(start, start + batchSize);
+      await this.withCollection(collection, 'records', (handle) =>
+        handle.upsert({
+          ids: batch.map((record) => record.id),
+          embeddings: batch.map((record) => record.embedding),
+          documents: batch.map((record) => record.text),
+          metadatas: batch.map(toChromaMetadata),
+        }),
+      );
+    }
+  }
+
+  async find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]> {
+    const result = await this.withCollection(collection, 'filter', (handle) =>
+      handle.get({ where: toWhere(where), limit, include: ['documents', 'metadatas'] }),
+    );
+    return result.ids.map((id, i) => ({
+      id,
+      text: result.documents[i] ?? '',
+      metadata: toMetadata(result.metadatas[i]),
+    }));
+  }
+
+  async query(
+    collection: string,
+    embedding: number[],
+    topK: number,
+    where?: WhereFilter,
+  ): Promise<ScoredRecord[]> {
+    const result = await this.withCollection(collection, where ? 'filter' : 'embedding', (handle) =>
+      handle.query({
+        queryEmbeddings: [embedding],
+        nResults: topK,
+        where: toWhere(where),
+        include: ['documents', 'metadatas', 'distances'],
+      }),
+    );
+    const distances = result.distances[0] ?? [];
+    return (result.ids[0] ?? []).map((id, i) => ({
+      id,
+      text: result.documents[0]?.[i] ?? '',
+      metadata: toMetadata(result.metadatas[0]?.[i]),
+      // Cosine space: distance = 1 - cosine similarity.
+      score: 1 - (distances[i] ?? 1),
+    }));
+  }
+
+  async deleteIds(collection: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.withCollection(collection, 'ids', (handle) => handle.delete({ ids }));
+  }
+
+  async deleteWhere(collection: string, where: WhereFilter): Promise<void> {
+    await this.withCollection(collection, 'filter', (handle) =>
+      handle.delete({ where: toWhere(where) }),
+    );
+  }
+
+  private async describe(collection: Collection): Promise<CollectionInfo> {
+    return {
+      name: collection.name,
+      count: await collection.count(),
+      fingerprint: readFingerprint(collection.metadata),
+    };
+  }
+
+  private getMaxBatchSize(): Promise<number> {
+    this.maxBatchSize ??= this.client.getMaxBatchSize().catch((error: unknown) => {
+      this.maxBatchSize = undefined;
+      throw error;
+    });
+    return this.maxBatchSize;
+  }
+
+  private withCollection<T>(
+    name: string,
+    field: string,
+    fn: (collection: Collection) => Promise<T>,
+  ): Promise<T> {
+    return this.call({ collection: name, field }, async () => {
+      let collection = this.collections.get(name);
+      if (!collection) {
+        collection = await this.client.getCollection({ name });
+        this.collections.set(name, collection);
+      }
+      return fn(collection);
+    });
+  }
+
+  private async call<T>(context: CallContext, fn: () => Promise<T>): Promise<T> {
+    this.options.assertAvailable?.();
+    try {
+      return await this.options.deadline.run(this.options.timeoutMs, fn);
+    } catch (error) {
+      throw this.toDomainError(error, context);
+    }
+  }
+
+  private toDomainError(error: unknown, { collection, field }: CallContext): unknown {
+    if (error instanceof DomainError) return error;
+    if (error instanceof ChromaNotFoundError) {
+      if (collection === undefined) {
+        return new VectorStoreUnavailableError('Chroma tenant or database not found', {
+          cause: error,
+        });
+      }
+      // The cached handle (if any) points at a collection that no longer exists.
+      this.collections.delete(collection);
+      return new NotFoundError('collection', collection);
+    }
+    if (
+      error instanceof ChromaClientError ||
+      error instanceof ChromaValueError ||
+      error instanceof InvalidArgumentError
+    ) {
+      return new InvalidInputError(field, `rejected by the vector store: ${reasonOf(error)}`);
+    }
+    if (error instanceof ChromaConnectionError) {
+      return new VectorStoreUnavailableError(`the vector store (${this.strategy}) is unreachable`, {
+        cause: error,
+      });
+    }
+    if (error instanceof ChromaUnauthorizedError || error instanceof ChromaForbiddenError) {
+      return new VectorStoreUnavailableError('the vector store rejected our credentials', {
+        cause: error,
+      });
+    }
+    if (
+      error instanceof ChromaServerError ||
+      error instanceof ChromaRateLimitError ||
+      error instanceof ChromaQuotaExceededError
+    ) {
+      return new VectorStoreUnavailableError(`the vector store failed: ${error.message}`, {
+        cause: error,
+      });
+    }
+    return error;
+  }
+}

@@ -1,0 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { UpstreamTimeoutError } from '../common/domain-errors';
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * Per-call deadlines for a client whose fetch options are fixed at construction.
+ *
+ * `signal` is handed to the client once (fetchOptions.signal); it forwards to the abort signal of
+ * whichever `run()` call is current in this async context, so each request the client sends is
+ * aborted when its own call's deadline passes. fetch only reads `aborted`, `reason` and the
+ * listener methods of a signal, which is all the forwarder provides.
+ */
+export class RequestDeadline {
+  private readonly current = new AsyncLocalStorage<AbortSignal>();
+  readonly signal: AbortSignal;
+
+  constructor(private readonly what: string) {
+    const active = (): AbortSignal => this.current.getStore() ?? NEVER_ABORTED;
+    const forwarder: Pick<
+      AbortSignal,
+      'aborted' | 'reason' | 'addEventListener' | 'removeEventListener' | 'throwIfAborted'
+    > = {
+      get aborted() {
+        return active().aborted;
+      },
+      get reason(): unknown {
+        return active().reason as unknown;
+      },
+      addEventListener: (...args: Parameters<AbortSignal['addEventListener']>) =>
+        active().addEventListener(...args),
+      removeEventListener: (...args: Parameters<AbortSignal['removeEventListener']>) =>
+        active().removeEventListener(...args),
+      throwIfAborted: () => active().throwIfAborted(),
+    };
+    this.signal = forwarder as AbortSignal;
+  }
+
+  /** Runs `fn`, aborting its requests after `timeoutMs`; then throws UpstreamTimeoutError. */
+  async run<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    // Also settles calls that wait on something other than a request.
+    const expired = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+    );
+    try {
+      return await this.current.run(signal, () => Promise.race([fn(), expired]));
+    } catch (error) {
+      // The client rewraps the abort as a connection error; our own signal tells them apart.
+      if (signal.aborted) throw new UpstreamTimeoutError(this.what, timeoutMs, { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,549 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  type DynamicModule,
+  type INestApplication,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { AuthModule } from '../src/auth/auth.module';
+import { LOCAL_CLIENT_ID } from '../src/auth/auth.config';
+import { canAccessCollection, filterAccessibleCollections } from '../src/auth/collection-access';
+import { CurrentUser } from '../src/auth/current-user.decorator';
+import type { Principal } from '../src/auth/principal';
+import { Public } from '../src/auth/public.decorator';
+import { RequireRole } from '../src/auth/require-role.decorator';
+import { tokenFromArgs } from '../src/auth/token.cli';
+import { AllExceptionsFilter } from '../src/common/all-exceptions.filter';
+import { AppConfig, ConfigValidationError } from '../src/config/app-config';
+import { closedPortUri, JwksServer } from './support/jwks-server';
+import {
+  accessClaims,
+  CLIENT_ID,
+  createTestKey,
+  hmacWithPublicKey,
+  idClaims,
+  POOL_ID,
+  sign,
+  unsignedToken,
+  type TestKey,
+} from './support/tokens';
+
+const KNOWN = ['docs', 'eng-docs', 'handbook', 'hr-docs'];
+
+/** Stands in for the real controllers: one route per kind of protection. */
+@Controller('probe')
+class ProbeController {
+  @Public()
+  @Get('public')
+  open(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('me')
+  me(@CurrentUser() user: Principal): Principal {
+    return user;
+  }
+
+  @RequireRole('write')
+  @Post('write')
+  @HttpCode(200)
+  write(@Body() _body: { collection?: string }): { ok: true } {
+    return { ok: true };
+  }
+
+  @RequireRole('admin')
+  @Get('admin')
+  admin(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('collections')
+  list(@CurrentUser() user: Principal): string[] {
+    return filterAccessibleCollections(user, KNOWN);
+  }
+
+  /** Denied and missing collections answer alike, as the documents module must. */
+  @Get('collections/:name')
+  collection(@CurrentUser() user: Principal, @Param('name') name: string): { name: string } {
+    if (!KNOWN.includes(name) || !canAccessCollection(user, name)) {
+      throw new NotFoundException(`collection '${name}' was not found`);
+    }
+    return { name };
+  }
+}
+
+const configModule = (config: AppConfig): DynamicModule => ({
+  module: class TestConfigModule {},
+  global: true,
+  providers: [{ provide: AppConfig, useValue: config }],
+  exports: [AppConfig],
+});
+
+const dataDirs: string[] = [];
+const newDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rag-auth-'));
+  dataDirs.push(dir);
+  return dir;
+};
+afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/**
+ * Apps are booted one at a time: passport keeps strategies in a process-wide registry by name,
+ * so the latest app's strategy is the one every guard uses.
+ */
+async function boot(config: AppConfig): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [configModule(config), AuthModule],
+    controllers: [ProbeController],
+    providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
+
+const cognitoConfig = (jwksUri: string, env: Record<string, string> = {}) =>
+  AppConfig.fromEnv({
+    NODE_ENV: 'test',
+    DATA_DIR: newDataDir(),
+    COGNITO_USER_POOL_ID: POOL_ID,
+    COGNITO_CLIENT_IDS: `other-client,${CLIENT_ID}`,
+    COGNITO_JWKS_URI: jwksUri,
+    AUTH_JWKS_TIMEOUT_MS: '300',
+    AUTH_GROUP_ROLES: 'admins:admin,editors:write,readers:read',
+    AUTH_GROUP_COLLECTIONS: 'hr:hr-docs|handbook,eng:eng-docs',
+    ...env,
+  });
+
+const GENERIC_401 = { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' };
+const GENERIC_403 = { statusCode: 403, error: 'Forbidden', message: 'Forbidden' };
+
+describe('auth with a Cognito issuer (JWKS served on loopback)', () => {
+  let jwks: JwksServer;
+  let key: TestKey;
+  let app: INestApplication;
+  const get = (path: string, token?: string) => {
+    const call = request(app.getHttpServer()).get(path);
+    return token === undefined ? call : call.set('Authorization', `Bearer ${token}`);
+  };
+
+  beforeAll(async () => {
+    jwks = await JwksServer.start();
+    key = await createTestKey('key-1');
+    jwks.keys = [key.jwk];
+    app = await boot(cognitoConfig(jwks.uri));
+  });
+  afterAll(async () => {
+    await app.close();
+    await jwks.close();
+  });
+
+  it('lets anyone call a @Public() route', async () => {
+    await get('/probe/public').expect(200, { ok: true });
+  });
+
+  it('accepts a valid access token and exposes the principal', async () => {
+    const response = await get('/probe/me', await sign(key, accessClaims())).expect(200);
+    expect(response.body).toEqual({
+      sub: 'user-1',
+      username: 'alice',
+      tokenUse: 'access',
+      clientId: CLIENT_ID,
+      scopes: ['rag/read'],
+      groups: [],
+      roles: ['read'],
+      collections: [],
+    });
+  });
+
+  it('answers 401 with a generic body and a Bearer challenge when the header is missing', async () => {
+    const response = await get('/probe/me').expect(401);
+    expect(response.body).toEqual(GENERIC_401);
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  // The reason is asserted from the debug log, so each case fails for the intended check.
+  it.each([
+    ['a malformed token', /alg=undefined/, () => Promise.resolve('not.a-jwt')],
+    ['a token that is not even dotted', /alg=undefined/, () => Promise.resolve('garbage')],
+    ['alg: none', /alg=none/, () => Promise.resolve(unsignedToken(accessClaims(), 'key-1'))],
+    ['HS256 signed with the public key', /alg=HS256/, () => hmacWithPublicKey(key, accessClaims())],
+    [
+      'a wrong signature (another key claiming a published kid)',
+      /invalid signature/,
+      async () => sign(await createTestKey('key-1'), accessClaims()),
+    ],
+    [
+      'an expired token',
+      /jwt expired/,
+      () => sign(key, accessClaims({ exp: Math.floor(Date.now() / 1000) - 60 })),
+    ],
+    [
+      'a token not yet valid',
+      /jwt not active/,
+      () => sign(key, accessClaims({ nbf: Math.floor(Date.now() / 1000) + 60 })),
+    ],
+    [
+      'a wrong issuer',
+      /jwt issuer invalid/,
+      () =>
+        sign(
+          key,
+          accessClaims({ iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other' }),
+        ),
+    ],
+    ['an id token (only access tokens accepted)', /token_use=id/, () => sign(key, idClaims())],
+    [
+      'a wrong client_id',
+      /client stranger not allowed/,
+      () => sign(key, accessClaims({ client_id: 'stranger' })),
+    ],
+    ['a token without exp', /no exp/, () => sign(key, accessClaims({ exp: undefined }))],
+    [
+      'a token without token_use',
+      /token_use=undefined/,
+      () => sign(key, accessClaims({ token_use: undefined })),
+    ],
+  ])('rejects %s with a generic 401', async (_case, reason, mint) => {
+    const debug = jest.spyOn(Logger.prototype, 'debug');
+    try {
+      const response = await get('/probe/me', await mint()).expect(401);
+      expect(response.body).toEqual(GENERIC_401);
+      expect(debug).toHaveBeenCalledWith(expect.stringMatching(reason));
+    } finally {
+      debug.mockRestore();
+    }
+  });
+
+  it('tolerates the configured clock skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await get('/probe/me', await sign(key, accessClaims({ exp: now - 2 }))).expect(200);
+    await get('/probe/me', await sign(key, accessClaims({ nbf: now + 2 }))).expect(200);
+  });
+
+  it('refetches the JWKS for an unknown kid, then answers 401', async () => {
+    const before = jwks.requests;
+    const debug = jest.spyOn(Logger.prototype, 'debug');
+    try {
+      const stranger = await createTestKey('unknown-kid');
+      const response = await get('/probe/me', await sign(stranger, accessClaims())).expect(401);
+      expect(response.body).toEqual(GENERIC_401);
+      expect(jwks.requests).toBe(before + 1);
+      expect(debug).toHaveBeenCalledWith(expect.stringMatching(/signing key .*unknown-kid/));
+    } finally {
+      debug.mockRestore();
+    }
+  });
+
+  it('picks up a rotated key without a restart', async () => {
+    const rotated = await createTestKey('key-2');
+    jwks.keys = [rotated.jwk, key.jwk];
+    await get('/probe/me', await sign(rotated, accessClaims())).expect(200);
+  });
+
+  it('needs at least read on a route without an explicit requirement', async () => {
+    const response = await get('/probe/me', await sign(key, accessClaims({ scope: 'openid' })));
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual(GENERIC_403);
+  });
+
+  it('answers 403 when the scope is below the route requirement', async () => {
+    const reader = await sign(key, accessClaims());
+    await get('/probe/admin', reader).expect(403, GENERIC_403);
+    await request(app.getHttpServer())
+      .post('/probe/write')
+      .set('Authorization', `Bearer ${reader}`)
+      .expect(403, GENERIC_403);
+  });
+
+  it('orders the roles admin ⊇ write ⊇ read', async () => {
+    const writer = await sign(key, accessClaims({ scope: 'rag/write' }));
+    await get('/probe/me', writer).expect(200);
+    await request(app.getHttpServer())
+      .post('/probe/write')
+      .set('Authorization', `Bearer ${writer}`)
+      .expect(200);
+    await get('/probe/admin', writer).expect(403);
+    await get('/probe/admin', await sign(key, accessClaims({ scope: 'rag/admin' }))).expect(200);
+  });
+
+  it('maps cognito:groups to roles', async () => {
+    const withGroups = (groups: string[]) =>
+      sign(key, accessClaims({ scope: undefined, 'cognito:groups': groups }));
+    await get('/probe/admin', await withGroups(['admins'])).expect(200);
+    const editor = await withGroups(['editors']);
+    await request(app.getHttpServer())
+      .post('/probe/write')
+      .set('Authorization', `Bearer ${editor}`)
+      .expect(200);
+    await get('/probe/admin', editor).expect(403);
+    await get('/probe/me', await withGroups(['readers'])).expect(200);
+    await get('/probe/me', await withGroups(['strangers'])).expect(403);
+  });
+
+  it('shows only the collections granted by groups and claim, denied ones like missing ones', async () => {
+    const token = await sign(
+      key,
+      accessClaims({ 'cognito:groups': ['hr'], 'custom:collections': 'docs' }),
+    );
+    await get('/probe/collections', token).expect(200, ['docs', 'handbook', 'hr-docs']);
+    await get('/probe/collections/hr-docs', token).expect(200);
+    const denied = await get('/probe/collections/eng-docs', token).expect(404);
+    const missing = await get('/probe/collections/nope-docs', token).expect(404);
+    const message = (body: unknown, name: string) =>
+      (body as { message: string }).message.replace(name, 'X');
+    expect(message(denied.body, 'eng-docs')).toBe(message(missing.body, 'nope-docs'));
+  });
+
+  it('shows admins every collection and honours * in the claim', async () => {
+    const admin = await sign(key, accessClaims({ scope: 'rag/admin' }));
+    await get('/probe/collections', admin).expect(200, KNOWN);
+    const star = await sign(key, accessClaims({ 'custom:collections': '*' }));
+    await get('/probe/collections', star).expect(200, KNOWN);
+  });
+
+  it('writes one audit line per write, without the token', async () => {
+    const log = jest.spyOn(Logger.prototype, 'log');
+    try {
+      const token = await sign(key, accessClaims({ scope: 'rag/write' }));
+      await request(app.getHttpServer())
+        .post('/probe/write')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ collection: 'eng-docs' })
+        .expect(200);
+      const lines = log.mock.calls
+        .map(([line]) => String(line))
+        .filter((line) => line.includes('"action"'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toEqual({
+        sub: 'user-1',
+        username: 'alice',
+        action: 'POST /probe/write',
+        collection: 'eng-docs',
+        status: 200,
+      });
+      expect(lines[0]).not.toContain(token.split('.')[2]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('does not serve the local issuer JWKS when Cognito is trusted', async () => {
+    await get('/auth/dev/jwks.json').expect(404);
+  });
+});
+
+describe('auth accepting id tokens (AUTH_ACCEPT_ID_TOKENS)', () => {
+  let jwks: JwksServer;
+  let key: TestKey;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    jwks = await JwksServer.start();
+    key = await createTestKey('key-1');
+    jwks.keys = [key.jwk];
+    app = await boot(
+      cognitoConfig(jwks.uri, { AUTH_ACCEPT_ID_TOKENS: 'true', AUTH_GROUP_COLLECTIONS: '' }),
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await jwks.close();
+  });
+
+  const me = async (claims: Record<string, unknown>) =>
+    request(app.getHttpServer())
+      .get('/probe/me')
+      .set('Authorization', `Bearer ${await sign(key, claims)}`);
+
+  it('accepts an id token whose aud is an allowed client, roles from its groups', async () => {
+    const response = await me(idClaims({ 'cognito:groups': ['readers'] }));
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ tokenUse: 'id', username: 'alice', roles: ['read'] });
+  });
+
+  it('rejects an id token for another client', async () => {
+    expect((await me(idClaims({ aud: 'stranger', 'cognito:groups': ['readers'] }))).status).toBe(
+      401,
+    );
+  });
+
+  it('still accepts access tokens', async () => {
+    expect((await me(accessClaims())).status).toBe(200);
+  });
+});
+
+describe('auth when the JWKS endpoint is down or slow', () => {
+  let key: TestKey;
+  beforeAll(async () => {
+    key = await createTestKey('key-1');
+  });
+
+  const expect503 = async (app: INestApplication) => {
+    const started = Date.now();
+    const response = await request(app.getHttpServer())
+      .get('/probe/me')
+      .set('Authorization', `Bearer ${await sign(key, accessClaims())}`);
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.body).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Service Unavailable',
+    });
+    return Date.now() - started;
+  };
+
+  it('answers 503 + Retry-After when nothing listens', async () => {
+    const app = await boot(cognitoConfig(await closedPortUri()));
+    try {
+      await expect503(app);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 503 when the endpoint errors or hangs, and recovers without a restart', async () => {
+    const jwks = await JwksServer.start();
+    jwks.keys = [key.jwk];
+    const app = await boot(cognitoConfig(jwks.uri));
+    try {
+      jwks.mode = 'error';
+      await expect503(app);
+      jwks.mode = 'hang';
+      // AUTH_JWKS_TIMEOUT_MS is 300 in these tests.
+      expect(await expect503(app)).toBeLessThan(3000);
+      jwks.mode = 'up';
+      await request(app.getHttpServer())
+        .get('/probe/me')
+        .set('Authorization', `Bearer ${await sign(key, accessClaims())}`)
+        .expect(200);
+    } finally {
+      await app.close();
+      await jwks.close();
+    }
+  });
+});
+
+describe('auth with the local development issuer', () => {
+  let config: AppConfig;
+  let cliToken: string;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    config = AppConfig.fromEnv({ NODE_ENV: 'development', DATA_DIR: newDataDir() });
+    // The CLI runs before the API ever started: it creates the key pair the API then reuses.
+    cliToken = tokenFromArgs(
+      [
+        '--scope',
+        'rag/admin',
+        '--collections',
+        'docs',
+        '--sub',
+        'alice',
+        '--ttl',
+        '3600',
+        '--groups',
+        'x',
+      ],
+      config,
+    );
+    app = await boot(config);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('keeps the private key readable by its owner only', () => {
+    const { trusted } = config.auth;
+    if (trusted.kind !== 'local') throw new Error('expected the local issuer');
+    expect(statSync(join(trusted.keyDir, 'local-issuer.private.pem')).mode & 0o777).toBe(0o600);
+  });
+
+  it('verifies a CLI token through the same strategy', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/probe/me')
+      .set('Authorization', `Bearer ${cliToken}`)
+      .expect(200);
+    expect(response.body).toEqual({
+      sub: 'alice',
+      username: 'alice',
+      tokenUse: 'access',
+      clientId: LOCAL_CLIENT_ID,
+      scopes: ['rag/admin'],
+      groups: ['x'],
+      roles: ['read', 'write', 'admin'],
+      collections: '*',
+    });
+    await request(app.getHttpServer())
+      .get('/probe/admin')
+      .set('Authorization', `Bearer ${cliToken}`)
+      .expect(200);
+  });
+
+  it('limits a reader to the collections given with --collections', async () => {
+    const token = tokenFromArgs(['--collections', 'docs'], config);
+    const call = (path: string) =>
+      request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`);
+    await call('/probe/collections').expect(200, ['docs']);
+    await call('/probe/collections/hr-docs').expect(404);
+  });
+
+  it('serves its JWKS on a public dev route', async () => {
+    const response = await request(app.getHttpServer()).get('/auth/dev/jwks.json').expect(200);
+    const [header] = cliToken.split('.');
+    const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string };
+    expect(response.body.keys).toEqual([
+      expect.objectContaining({ kid, kty: 'RSA', alg: 'RS256', use: 'sig' }),
+    ]);
+    expect(response.body.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('rejects a local token whose payload was tampered with', async () => {
+    const [header, payload, signature] = cliToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as object;
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'mallory' })).toString('base64url');
+    await request(app.getHttpServer())
+      .get('/probe/me')
+      .set('Authorization', `Bearer ${header}.${forged}.${signature}`)
+      .expect(401);
+  });
+});
+
+describe('auth configuration at boot', () => {
+  it('refuses production without Cognito, naming the variables', () => {
+    const attempt = () => AppConfig.fromEnv({ NODE_ENV: 'production', DATA_DIR: newDataDir() });
+    expect(attempt).toThrow(ConfigValidationError);
+    expect(attempt).toThrow(/COGNITO_USER_POOL_ID.*COGNITO_CLIENT_IDS/);
+  });
+
+  it('requires the client allow-list with a pool', () => {
+    expect(() =>
+      AppConfig.fromEnv({ NODE_ENV: 'production', COGNITO_USER_POOL_ID: POOL_ID }),
+    ).toThrow(/COGNITO_CLIENT_IDS/);
+  });
+
+  it('boots production with Cognito settings and trusts only that pool', () => {
+    const config = AppConfig.fromEnv({
+      NODE_ENV: 'production',
+      COGNITO_USER_POOL_ID: POOL_ID,
+      COGNITO_CLIENT_IDS: CLIENT_ID,
+    });
+    expect(config.auth.trusted).toEqual({
+      kind: 'cognito',
+      issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`,
+      jwksUri: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}/.well-known/jwks.json`,
+    });
+  });
+});

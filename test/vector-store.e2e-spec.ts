@@ -1,0 +1,180 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  EmbedderMismatchError,
+  InvalidInputError,
+  NotFoundError,
+  UpstreamTimeoutError,
+  VectorStoreUnavailableError,
+} from '../src/common/domain-errors';
+import type { EmbedderFingerprint } from '../src/embeddings/embedder.port';
+import { ChromaHttpStore, createChromaClient } from '../src/vector-store/chroma-http.store';
+import { findFreePort } from '../src/vector-store/chroma-server.process';
+import { RequestDeadline } from '../src/vector-store/request-deadline';
+import type { VectorRecord } from '../src/vector-store/vector-store.port';
+
+const FP: EmbedderFingerprint = { provider: 'test', model: 'unit', dimension: 3 };
+
+const storeAt = (url: string, timeoutMs = 10_000): ChromaHttpStore => {
+  const deadline = new RequestDeadline('the vector store');
+  return new ChromaHttpStore(createChromaClient({ url, authHeader: 'Authorization' }, deadline), {
+    strategy: 'http',
+    timeoutMs,
+    deadline,
+  });
+};
+
+let sequence = 0;
+const uniqueName = (): string => `e2e-${process.pid}-${Date.now()}-${++sequence}`;
+
+const record = (id: string, embedding: number[], metadata: VectorRecord['metadata'] = {}) => ({
+  id,
+  embedding,
+  text: `text of ${id}`,
+  metadata,
+});
+
+describe('ChromaHttpStore against a real Chroma server', () => {
+  const url = process.env.TEST_CHROMA_URL as string;
+  const store = storeAt(url);
+
+  it('answers its heartbeat', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expect(store.heartbeat()).resolves.toBeUndefined();
+  });
+
+  it('creates a collection with the fingerprint, and ensures it idempotently', async () => {
+    const name = uniqueName();
+    await expect(store.describeCollection(name)).resolves.toBeUndefined();
+    await expect(store.ensureCollection(name, FP)).resolves.toEqual({
+      name,
+      count: 0,
+      fingerprint: FP,
+    });
+    // A fresh store has no cached handle, so this reads what the server stored.
+    const other = storeAt(url);
+    await expect(other.ensureCollection(name, FP)).resolves.toMatchObject({ count: 0 });
+    await expect(other.describeCollection(name)).resolves.toEqual({
+      name,
+      count: 0,
+      fingerprint: FP,
+    });
+    const listed = await other.listCollections();
+    expect(listed.find((info) => info.name === name)).toEqual({ name, count: 0, fingerprint: FP });
+  });
+
+  it('refuses a collection made by another embedder', async () => {
+    const name = uniqueName();
+    await store.ensureCollection(name, FP);
+    const other = { ...FP, model: 'other', dimension: 4 };
+    await expect(storeAt(url).ensureCollection(name, other)).rejects.toThrow(EmbedderMismatchError);
+    await expect(store.ensureCollection(name, other)).rejects.toThrow(
+      /holds vectors from embedder test\/unit\/3, but this API embeds with test\/other\/4/,
+    );
+  });
+
+  it('ranks by cosine similarity', async () => {
+    const name = uniqueName();
+    await store.ensureCollection(name, FP);
+    await store.upsert(name, [
+      record('same', [2, 0, 0], { tag: 'x' }),
+      record('close', [1, 1, 0], { tag: 'y' }),
+      record('orthogonal', [0, 0, 5], { tag: 'x' }),
+      record('opposite', [-1, 0, 0], { tag: 'y' }),
+    ]);
+    const hits = await store.query(name, [1, 0, 0], 4);
+    expect(hits.map((hit) => hit.id)).toEqual(['same', 'close', 'orthogonal', 'opposite']);
+    const scores = hits.map((hit) => hit.score);
+    expect(scores[0]).toBeCloseTo(1, 5);
+    expect(scores[1]).toBeCloseTo(Math.SQRT1_2, 5);
+    expect(scores[2]).toBeCloseTo(0, 5);
+    expect(scores[3]).toBeCloseTo(-1, 5);
+    expect(hits[0]).toMatchObject({ text: 'text of same', metadata: { tag: 'x' } });
+
+    const filtered = await store.query(name, [1, 0, 0], 4, { tag: 'y' });
+    expect(filtered.map((hit) => hit.id)).toEqual(['close', 'opposite']);
+  });
+
+  it('upserts more records than the server takes in one batch', async () => {
+    const name = uniqueName();
+    await store.ensureCollection(name, { ...FP, dimension: 2 });
+    const records = Array.from({ length: 6000 }, (_, i) =>
+      record(`r${i}`, [Math.cos(i), Math.sin(i)], { i }),
+    );
+    await store.upsert(name, records);
+    await expect(store.describeCollection(name)).resolves.toMatchObject({ count: 6000 });
+    const found = await store.find(name, { i: { $gte: 5990 } });
+    expect(found.map((r) => r.id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, k) => `r${5990 + k}`).sort(),
+    );
+  });
+
+  it('finds and deletes by filter and by ids', async () => {
+    const name = uniqueName();
+    await store.ensureCollection(name, FP);
+    await store.upsert(name, [
+      record('a1', [1, 0, 0], { doc: 'a' }),
+      record('a2', [0, 1, 0], { doc: 'a' }),
+      record('b1', [0, 0, 1], { doc: 'b' }),
+    ]);
+    const a = await store.find(name, { doc: 'a' });
+    expect(a.map((r) => r.id).sort()).toEqual(['a1', 'a2']);
+    expect(a[0]).toMatchObject({
+      text: expect.stringMatching(/^text of a/),
+      metadata: { doc: 'a' },
+    });
+    await expect(store.find(name, {}, 2)).resolves.toHaveLength(2);
+
+    await store.deleteWhere(name, { doc: 'a' });
+    await expect(store.find(name, { doc: 'a' })).resolves.toEqual([]);
+    await store.deleteIds(name, ['b1']);
+    await expect(store.describeCollection(name)).resolves.toMatchObject({ count: 0 });
+  });
+
+  it('maps rejected input to InvalidInputError naming the field', async () => {
+    const name = uniqueName();
+    await store.ensureCollection(name, FP);
+    await store.upsert(name, [record('a', [1, 0, 0])]);
+    const badFilter = store.find(name, { doc: { $bogus: 1 } });
+    await expect(badFilter).rejects.toThrow(InvalidInputError);
+    await expect(badFilter).rejects.toMatchObject({ field: 'filter' });
+    await expect(store.query(name, [1, 0], 1)).rejects.toMatchObject({
+      field: 'embedding',
+      message: expect.stringContaining('dimension of 3, got 2'),
+    });
+  });
+
+  it('maps a missing collection to NotFoundError', async () => {
+    await expect(store.query(uniqueName(), [1, 0, 0], 1)).rejects.toThrow(NotFoundError);
+  });
+
+  it('fails fast with VectorStoreUnavailableError when nothing listens', async () => {
+    const dead = storeAt(`http://127.0.0.1:${await findFreePort()}`);
+    const started = Date.now();
+    await expect(dead.heartbeat()).rejects.toThrow(VectorStoreUnavailableError);
+    await expect(dead.ensureCollection('docs', FP)).rejects.toThrow(VectorStoreUnavailableError);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  describe('against a server that never answers', () => {
+    let silent: Server;
+    beforeAll(async () => {
+      silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    });
+    afterAll(async () => {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    });
+
+    it('gives up after the timeout with UpstreamTimeoutError', async () => {
+      const { port } = silent.address() as AddressInfo;
+      const slow = storeAt(`http://127.0.0.1:${port}`, 300);
+      const started = Date.now();
+      await expect(slow.heartbeat()).rejects.toThrow(UpstreamTimeoutError);
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(elapsed).toBeLessThan(1500);
+    });
+  });
+});
