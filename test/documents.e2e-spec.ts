@@ -97,10 +97,11 @@ describe.each([
       file_type: 'pdf',
       team: 'it',
     });
-    const scores = body.results.map((r: { score: number }) => r.score);
-    expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    expect(scores[0]).toBeGreaterThan(0);
-    expect(scores[0]).toBeLessThanOrEqual(1);
+    for (const { score } of body.results as { score: number }[]) {
+      expect(score).toBeGreaterThanOrEqual(-1);
+      expect(score).toBeLessThanOrEqual(1);
+    }
+    expect(body.results[0].score).toBeGreaterThan(0);
   });
 
   it('fills missing metadata with defaults and normalises doctype into file_type', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -20,29 +20,9 @@ import {
 import { RequestDeadline } from '../src/vector-store/request-deadline';
 import { VectorStoreModule } from '../src/vector-store/vector-store.module';
 import { VectorStore } from '../src/vector-store/vector-store.port';
+import { processesUsing, waitFor } from './support/processes';
 
 const FP: EmbedderFingerprint = { provider: 'test', model: 'embedded', dimension: 2 };
-
-/** Pids of live processes whose command line mentions `folder`. */
-const processesUsing = (folder: string): number[] =>
-  readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(folder);
-      } catch {
-        return false; // exited meanwhile
-      }
-    })
-    .map(Number);
-
-const waitFor = async (condition: () => boolean, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 const storeOn = (supervisor: ChromaEmbeddedSupervisor): ChromaHttpStore => {
   const deadline = new RequestDeadline('the vector store');

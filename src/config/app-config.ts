@@ -37,6 +37,7 @@ export class AppConfig {
     /** Set when CHROMA_HOST (or a Chroma Cloud API key) picks the HTTP strategy. */
     http?: ChromaHttpConfig;
     timeoutMs: number;
+    upsertBatchSize: number;
     embedded: {
       path: string;
       port: number;
@@ -68,6 +69,8 @@ export class AppConfig {
     maxQueryChars: number;
     maxTopK: number;
     defaultTopK: number;
+    /** Chunks fetched for the lexical rerank stage (at least top_k); 0 turns reranking off. */
+    rerankCandidates: number;
     maxIdChars: number;
     maxMetadataKeys: number;
     maxMetadataValueChars: number;
@@ -100,6 +103,7 @@ export class AppConfig {
           }
         : undefined,
       timeoutMs: env.CHROMA_TIMEOUT_MS,
+      upsertBatchSize: env.CHROMA_UPSERT_BATCH_SIZE,
       embedded: {
         path: resolve(env.CHROMA_PATH ?? resolve(this.dataDir, 'chroma')),
         port: env.CHROMA_EMBEDDED_PORT,
@@ -131,6 +135,7 @@ export class AppConfig {
       maxQueryChars: env.MAX_QUERY_CHARS,
       maxTopK: env.MAX_TOP_K,
       defaultTopK: env.DEFAULT_TOP_K,
+      rerankCandidates: env.RERANK_CANDIDATES,
       maxIdChars: env.MAX_ID_CHARS,
       maxMetadataKeys: env.MAX_METADATA_KEYS,
       maxMetadataValueChars: env.MAX_METADATA_VALUE_CHARS,

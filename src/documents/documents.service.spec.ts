@@ -147,6 +147,31 @@ describe('DocumentsService.query', () => {
     expect(store.query).toHaveBeenCalledTimes(1);
   });
 
+  it('reranks a wider candidate set and returns top_k of it', async () => {
+    const { service, store } = setup({ RERANK_CANDIDATES: '20' });
+    const candidate = (id: string, text: string, score: number) => ({
+      id,
+      text,
+      metadata: { document_id: id },
+      score,
+    });
+    store.query.mockResolvedValueOnce([
+      candidate('vector-best', 'unrelated words about gardens', 0.9),
+      candidate('lexical-best', 'how to rotate signing keys safely', 0.8),
+      candidate('other', 'more unrelated words', 0.7),
+    ]);
+    const result = await service.query(admin, { query: 'rotate signing keys', top_k: 1 });
+    expect(store.query.mock.calls[0][2]).toBe(20);
+    expect(result.results.map((r) => r.id)).toEqual(['lexical-best']);
+    expect(result.results[0].score).toBe(0.8);
+  });
+
+  it('asks the store for exactly top_k when reranking is off', async () => {
+    const { service, store } = setup({ RERANK_CANDIDATES: '0' });
+    await service.query(admin, { query: 'q', top_k: 3 });
+    expect(store.query.mock.calls[0][2]).toBe(3);
+  });
+
   it('rejects a top_k over the limit and a missing or incompatible collection', async () => {
     const { service, store } = setup({ MAX_TOP_K: '10', DEFAULT_TOP_K: '5' });
     await expect(service.query(admin, { query: 'q', top_k: 11 })).rejects.toThrow(

@@ -33,6 +33,7 @@ import type {
   UpsertDocumentsDto,
   UpsertDocumentsResponseDto,
 } from './dto/upsert-documents.dto';
+import { LexicalReranker } from './lexical-reranker';
 import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
 
 /** A validated document, chunked and hashed, ready to compare with what is stored. */
@@ -49,6 +50,7 @@ const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 @Injectable()
 export class DocumentsService {
   private readonly limits: AppConfig['documents'];
+  private readonly reranker = new LexicalReranker();
 
   constructor(
     config: AppConfig,
@@ -142,6 +144,9 @@ export class DocumentsService {
     const where = parseFilter(input.filter, this.limits.filter);
     await this.readableCollection(collection);
     const embedding = await this.embedder.embedQuery(input.query);
+    // Fetch a wider candidate set when reranking: the lexical stage finds the best of it.
+    const rerank = this.limits.rerankCandidates > 0;
+    const candidates = rerank ? Math.max(topK, this.limits.rerankCandidates) : topK;
 
     const tiers: [QueryTier, WhereFilter | undefined][] = [['exact', where]];
     if (where) {
@@ -151,12 +156,15 @@ export class DocumentsService {
     }
     let answer: { tier: QueryTier; hits: ScoredRecord[] } = { tier: 'exact', hits: [] };
     for (const [tier, filter] of tiers) {
-      answer = { tier, hits: await this.store.query(collection, embedding, topK, filter) };
+      answer = { tier, hits: await this.store.query(collection, embedding, candidates, filter) };
       if (answer.hits.length > 0) break;
     }
+    const hits = rerank
+      ? this.reranker.rerank(input.query, answer.hits).slice(0, topK)
+      : answer.hits;
     return {
       tier: answer.tier,
-      results: answer.hits.map((hit) => ({
+      results: hits.map((hit) => ({
         id: hit.id,
         document_id: String(hit.metadata.document_id ?? hit.id),
         text: hit.text,

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseFilters } from '@nestjs/common';
 import {
   ApiOkResponse,
   ApiOperation,
@@ -9,6 +9,7 @@ import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs
 import { Public } from '../auth/public.decorator';
 import { ChromaHealthIndicator } from './chroma.health';
 import { EmbedderHealthIndicator } from './embedder.health';
+import { HealthCheckErrorFilter } from './health-check-error.filter';
 
 const INDICATOR_SCHEMA = {
   type: 'object',
@@ -34,6 +35,7 @@ const healthSchema = (status: string, example: Record<string, unknown>) => ({
 
 @ApiTags('health')
 @Public()
+@UseFilters(HealthCheckErrorFilter)
 @Controller('health')
 export class HealthController {
   constructor(

@@ -42,6 +42,8 @@ export interface ChromaHttpStoreOptions {
   timeoutMs: number;
   /** Gives every call's requests their deadline; must be the one whose signal the client got. */
   deadline: RequestDeadline;
+  /** Records per upsert call, below the server's maximum, so each call fits in its timeout. */
+  upsertBatchSize?: number;
   /** Throws VectorStoreUnavailableError when the server is known to be down, to fail fast. */
   assertAvailable?: () => void;
   /** Releases what the store runs on (the embedded server); called on application shutdown. */
@@ -196,7 +198,8 @@ export class ChromaHttpStore extends VectorStore {
 
   async upsert(collection: string, records: VectorRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const batchSize = await this.call({ field: 'records' }, () => this.getMaxBatchSize());
+    const serverMax = await this.call({ field: 'records' }, () => this.getMaxBatchSize());
+    const batchSize = Math.min(serverMax, this.options.upsertBatchSize ?? serverMax);
     for (let start = 0; start < records.length; start += batchSize) {
       const batch = records.slice(start, start + batchSize);
       await this.withCollection(collection, 'records', (handle) =>

@@ -9,7 +9,7 @@ import { VectorStore } from './vector-store.port';
 async function createVectorStore(config: AppConfig): Promise<VectorStore> {
   const logger = new Logger('VectorStore');
   const deadline = new RequestDeadline('the vector store');
-  const { http, embedded, timeoutMs } = config.chroma;
+  const { http, embedded, timeoutMs, upsertBatchSize } = config.chroma;
   if (http) {
     logger.log(
       `strategy http: Chroma at ${http.apiKey ? 'Chroma Cloud' : new URL(http.url).origin}`,
@@ -17,6 +17,7 @@ async function createVectorStore(config: AppConfig): Promise<VectorStore> {
     return new ChromaHttpStore(createChromaClient(http, deadline), {
       strategy: 'http',
       timeoutMs,
+      upsertBatchSize,
       deadline,
     });
   }
@@ -28,6 +29,7 @@ async function createVectorStore(config: AppConfig): Promise<VectorStore> {
     {
       strategy: 'embedded',
       timeoutMs,
+      upsertBatchSize,
       deadline,
       assertAvailable: () => supervisor.assertAvailable(),
       close: () => supervisor.stop(),

@@ -70,7 +70,11 @@ export class QueryResultDto {
   })
   metadata!: Metadata;
 
-  @ApiProperty({ description: 'Cosine similarity; higher is closer.', example: 0.83 })
+  @ApiProperty({
+    description:
+      'Cosine similarity of the chunk to the query (higher is closer). Results are ordered by relevance: the vector candidates reranked with a lexical (BM25) score, so the order can differ from the score order.',
+    example: 0.83,
+  })
   score!: number;
 }
 
