@@ -6,9 +6,22 @@ import { createValidationPipe } from './common/validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { DocumentsModule } from './documents/documents.module';
 import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { RagChatModule } from './rag-chat/rag-chat.module';
+import { ReindexModule } from './reindex/reindex.module';
 
 @Module({
-  imports: [ConfigModule, AuthModule, DocumentsModule, HealthModule],
+  imports: [
+    ConfigModule,
+    AuthModule,
+    ObservabilityModule,
+    DocumentsModule,
+    HealthModule,
+    RagChatModule,
+    ReindexModule,
+    IngestModule,
+  ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,33 +1,41 @@
-import type { LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ApiErrorDto } from './common/api-error.dto';
 import { rejectForbiddenKeys } from './common/safe-json';
 import type { AppConfig } from './config/app-config';
+import { applyHttpHardening } from './observability/http-hardening';
 
-const LOG_LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-
-export const logLevelsFrom = (level: LogLevel): LogLevel[] =>
-  LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+/** The OpenAPI document of the app's routes: served at /docs-json and written by `npm run openapi`. */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('RAG API')
+      .setDescription(
+        'Retrieval-augmented generation over a durable Chroma vector store: upsert documents, query them with metadata fallback, and check health.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      // The global exception filter answers anything unexpected this way, on every route.
+      .addGlobalResponse({
+        status: 500,
+        type: ApiErrorDto,
+        description: 'Unexpected error; the body carries no internals',
+      })
+      .build(),
+  );
+}
 
 /**
- * Everything about the HTTP app that is not a provider: body limits and Swagger. Shared by
- * main.ts and the e2e tests so both serve the same API. Guards, pipes and filters are
- * providers in AppModule.
+ * Everything about the HTTP app that is not a provider: security headers, CORS, body limits
+ * and Swagger. Shared by main.ts and the e2e tests so both serve the same API. Guards, pipes,
+ * filters, interceptors and middleware are providers (AppModule and its imports).
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  applyHttpHardening(app, config.ops);
   app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectForbiddenKeys });
   if (config.swaggerEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('RAG API')
-        .setDescription(
-          'Retrieval-augmented generation over a durable Chroma vector store: upsert documents, query them with metadata fallback, and check health.',
-        )
-        .setVersion('0.1.0')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   }
 }

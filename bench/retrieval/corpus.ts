@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,16 +9,6 @@ export interface BenchDocument {
 
 const README = /^readme(\.md|\.markdown)?$/i;
 
-function packageDirs(nodeModules: string): string[] {
-  return readdirSync(nodeModules)
-    .filter((name) => !name.startsWith('.'))
-    .flatMap((name) =>
-      name.startsWith('@')
-        ? readdirSync(join(nodeModules, name)).map((scoped) => `${name}/${scoped}`)
-        : [name],
-    );
-}
-
 /** Strips what carries no prose: links' targets, images/badges, HTML tags. */
 const clean = (markdown: string): string =>
   markdown
@@ -28,24 +17,34 @@ const clean = (markdown: string): string =>
     .replace(/<[^>]+>/g, ' ')
     .replace(/https?:\/\/\S+/g, ' ');
 
+/** The corpus is pinned: a dependency change must not silently change what is measured. */
+export const CORPUS_LIST = join(__dirname, 'corpus-packages.txt');
+const MIN_DOCUMENTS = 300;
+
 /**
- * Every top-level package README of at least `minChars`, in sorted package order.
- * Byte-identical READMEs (e.g. `strip-ansi` and `strip-ansi-cjs`) are kept once, under the
- * first name, so no question has two equally right answers.
+ * The READMEs of the packages listed in corpus-packages.txt (selected once as every top-level
+ * package README of at least 1000 characters, sorted, byte-identical copies dropped). Packages no
+ * longer installed are reported and skipped; fewer than 300 left is an error.
  */
-export function loadCorpus(nodeModules: string, minChars: number): BenchDocument[] {
-  const seen = new Set<string>();
+export function loadCorpus(nodeModules: string): { docs: BenchDocument[]; absent: string[] } {
   const docs: BenchDocument[] = [];
-  for (const id of packageDirs(nodeModules).sort()) {
+  const absent: string[] = [];
+  const listed = readFileSync(CORPUS_LIST, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  for (const id of listed) {
     const dir = join(nodeModules, id);
-    if (!existsSync(join(dir, 'package.json'))) continue;
-    const readme = readdirSync(dir).find((file) => README.test(file));
-    if (!readme) continue;
-    const raw = readFileSync(join(dir, readme), 'utf8');
-    const hash = createHash('sha256').update(raw).digest('hex');
-    if (raw.length < minChars || seen.has(hash)) continue;
-    seen.add(hash);
-    docs.push({ id, text: clean(raw) });
+    const readme = existsSync(dir) ? readdirSync(dir).find((file) => README.test(file)) : undefined;
+    if (!readme) {
+      absent.push(id);
+      continue;
+    }
+    docs.push({ id, text: clean(readFileSync(join(dir, readme), 'utf8')) });
   }
-  return docs;
+  if (docs.length < MIN_DOCUMENTS) {
+    throw new Error(
+      `only ${docs.length} of the pinned corpus READMEs are installed (need ${MIN_DOCUMENTS})`,
+    );
+  }
+  return { docs, absent };
 }

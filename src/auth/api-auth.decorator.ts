@@ -1,8 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ApiErrorDto } from '../common/api-error.dto';
 
-/** Swagger for a protected controller: the bearer scheme and the 401/403 bodies. */
+/**
+ * Swagger for a protected controller: the bearer scheme, the 401/403 bodies and the 429 of the
+ * per-principal throttle (which runs after authentication, on every protected route).
+ */
 export const ApiAuth = (): ClassDecorator & MethodDecorator =>
   applyDecorators(
     ApiBearerAuth(),
@@ -13,5 +21,9 @@ export const ApiAuth = (): ClassDecorator & MethodDecorator =>
     ApiForbiddenResponse({
       type: ApiErrorDto,
       description: 'The token lacks the role (scope or group) this route requires',
+    }),
+    ApiTooManyRequestsResponse({
+      type: ApiErrorDto,
+      description: 'Too many requests from this caller; `Retry-After` says when to retry',
     }),
   );

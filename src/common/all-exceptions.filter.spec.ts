@@ -3,7 +3,13 @@ import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { EmbedderMismatchError, NotFoundError, VectorStoreUnavailableError } from './domain-errors';
+import {
+  EmbedderMismatchError,
+  LlmProviderError,
+  NotFoundError,
+  TooManyRequestsError,
+  VectorStoreUnavailableError,
+} from './domain-errors';
 
 @Controller()
 class ThrowingController {
@@ -20,6 +26,16 @@ class ThrowingController {
   @Get('unavailable')
   unavailable(): never {
     throw new VectorStoreUnavailableError();
+  }
+
+  @Get('bad-gateway')
+  badGateway(): never {
+    throw new LlmProviderError('the language model answered HTTP 500');
+  }
+
+  @Get('too-many')
+  tooMany(): never {
+    throw new TooManyRequestsError('at most 4 ingest jobs at once', 7);
   }
 
   @Get('crash')
@@ -46,6 +62,7 @@ describe('AllExceptionsFilter', () => {
     ['/not-found', HttpStatus.NOT_FOUND, "document 'abc' was not found"],
     ['/mismatch', HttpStatus.CONFLICT, 're-index'],
     ['/unavailable', HttpStatus.SERVICE_UNAVAILABLE, 'unavailable'],
+    ['/bad-gateway', HttpStatus.BAD_GATEWAY, 'HTTP 500'],
   ])('maps %s to %i', async (path, status, fragment) => {
     const response = await request(app.getHttpServer()).get(path).expect(status);
     expect(response.body.statusCode).toBe(status);
@@ -55,6 +72,12 @@ describe('AllExceptionsFilter', () => {
   it('tells clients when to retry an unavailable store', async () => {
     const response = await request(app.getHttpServer()).get('/unavailable');
     expect(response.headers['retry-after']).toBe('5');
+  });
+
+  it('answers a caller over a limit with 429 and its Retry-After', async () => {
+    const response = await request(app.getHttpServer()).get('/too-many').expect(429);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.body.message).toContain('at most 4');
   });
 
   it('never puts internals in a 500 body', async () => {

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, type DomainErrorKind } from './domain-errors';
+import { DomainError, TooManyRequestsError, type DomainErrorKind } from './domain-errors';
 import { ForbiddenJsonKeyError } from './safe-json';
 import type { ApiErrorDto } from './api-error.dto';
 
@@ -17,6 +17,8 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  too_many_requests: HttpStatus.TOO_MANY_REQUESTS,
+  bad_gateway: HttpStatus.BAD_GATEWAY,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   timeout: HttpStatus.GATEWAY_TIMEOUT,
 };
@@ -59,10 +61,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     if (body.statusCode === 503) response.setHeader('Retry-After', '5');
+    if (exception instanceof TooManyRequestsError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ApiErrorDto {
+  /** Public for streams that already sent headers and report errors in-band (SSE `error`). */
+  toBody(exception: unknown): ApiErrorDto {
     if (exception instanceof DomainError) {
       return this.body(STATUS_BY_KIND[exception.kind], exception.message);
     }

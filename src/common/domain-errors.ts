@@ -3,7 +3,14 @@
  * kind to one HTTP status, so no module depends on HTTP to report a problem.
  */
 export type DomainErrorKind =
-  'validation' | 'not_found' | 'conflict' | 'payload_too_large' | 'unavailable' | 'timeout';
+  | 'validation'
+  | 'not_found'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'too_many_requests'
+  | 'bad_gateway'
+  | 'unavailable'
+  | 'timeout';
 
 export class DomainError extends Error {
   constructor(
@@ -43,6 +50,16 @@ export class EmbedderMismatchError extends DomainError {
   }
 }
 
+/** The caller is over a limit that frees up with time; `retryAfterSeconds` becomes Retry-After. */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too_many_requests', message, { retryAfterSeconds });
+  }
+}
+
 export class VectorStoreUnavailableError extends DomainError {
   constructor(message = 'the vector store is unavailable', options?: { cause?: unknown }) {
     super('unavailable', message, undefined, options);
@@ -56,6 +73,20 @@ export class UpstreamTimeoutError extends DomainError {
 }
 
 export class EmbeddingProviderError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('unavailable', message, undefined, options);
+  }
+}
+
+/** The language model answered with an error or something unusable, even after retries. */
+export class LlmProviderError extends DomainError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('bad_gateway', message, undefined, options);
+  }
+}
+
+/** The language model could not be reached at all. */
+export class LlmUnavailableError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('unavailable', message, undefined, options);
   }

@@ -18,6 +18,24 @@ export interface ChromaHttpConfig {
   database?: string;
 }
 
+export interface OpsConfig {
+  /** Prometheus `/metrics` on its own listener, never behind the load balancer; port 0 = any free port. */
+  metrics: { enabled: boolean; port: number; host: string };
+  /** OTLP/HTTP base URL (`/v1/traces` is appended); tracing is off when unset. */
+  tracing: { endpoint?: string; serviceName: string };
+  /** Origins allowed by CORS; empty = CORS off. */
+  corsOrigins: string[];
+  /** Proxy hops in front of the API (Express `trust proxy`), so `req.ip` is the client's. */
+  trustProxy: number;
+  requestTimeoutMs: number;
+  /** Time in-flight requests get to finish on SIGTERM before their connections are cut. */
+  shutdownGraceMs: number;
+  /** Requests per principal per window; `strictLimit` applies to `@StrictThrottle()` routes. */
+  throttle: { ttlMs: number; limit: number; strictLimit: number };
+  /** Readiness fails when the embedded Chroma folder's disk has less free space. */
+  diskMinFreeBytes: number;
+}
+
 /** Typed, validated configuration. The only place that reads `process.env`. */
 export class AppConfig {
   readonly nodeEnv: Env['NODE_ENV'];
@@ -56,6 +74,8 @@ export class AppConfig {
     timeoutMs: number;
     maxRetries: number;
     cacheSize: number;
+    /** Hash buckets of the local embedder's lexical part (part of its fingerprint). */
+    lexicalDimensions: number;
     awsRegion: string;
     bedrockEndpoint?: string;
   };
@@ -75,6 +95,73 @@ export class AppConfig {
     maxMetadataKeys: number;
     maxMetadataValueChars: number;
     filter: { maxDepth: number; maxConditions: number; maxListLength: number };
+  };
+  /** Operations: metrics port, tracing, HTTP hardening, throttling, shutdown, disk readiness. */
+  readonly ops: OpsConfig;
+
+  /** Zero-downtime rebuild of a collection with the configured embedder. */
+  readonly reindex: {
+    /** How long a task may serve a cached logical → physical resolution. */
+    registryCacheMs: number;
+    /** Chunks re-embedded and written per step (progress and lease renewal happen per step). */
+    batchSize: number;
+    /** A build whose owner has not renewed its lease for this long may be taken over. */
+    leaseMs: number;
+    /** Wait between writing a lease and re-reading it to see who won (no compare-and-set). */
+    settleMs: number;
+    /** Chunks compared by id and text between old and new before switching. */
+    verifySample: number;
+    /** Generations older than the previous one are deleted this long after they were retired. */
+    retentionMs: number;
+    /** Cron expression re-indexing every collection that needs it; off when unset. */
+    cron?: string;
+  };
+
+  /** Bulk ingest: upload limits, job concurrency and leases (see src/ingest/README.md). */
+  readonly ingest: {
+    maxFileBytes: number;
+    maxFiles: number;
+    /** Content-Length above which an upload is refused before any of it is buffered. */
+    maxRequestBytes: number;
+    /** Queued or running jobs one caller may have at once. */
+    maxJobsPerUser: number;
+    /** Jobs one API task runs at once. */
+    concurrency: number;
+    /** Upsert batches of one job in flight at once, so embedding and writes overlap. */
+    pipelineDepth: number;
+    /** Chunks per stored batch (one upsert call), at most MAX_DOCUMENTS_PER_REQUEST documents. */
+    batchChunks: number;
+    /** Text extraction of one file (PDF parsing runs in a worker that is stopped after this). */
+    extractTimeoutMs: number;
+    /** A running job whose owner has not renewed its lease for this long is resumed elsewhere. */
+    leaseMs: number;
+    /** Wait between writing a lease and re-reading it to see who won (no compare-and-set). */
+    settleMs: number;
+    /** How often each task looks for queued jobs and jobs with expired leases. */
+    sweepMs: number;
+  };
+
+  readonly chat: {
+    llm: {
+      provider: Env['LLM_PROVIDER'];
+      model?: string;
+      baseUrl?: string;
+      apiKey?: string;
+      /** Bounds one upstream attempt, streamed answer included. */
+      timeoutMs: number;
+      maxRetries: number;
+      /** Output tokens asked for per request. */
+      maxTokens: number;
+      awsRegion: string;
+      bedrockEndpoint?: string;
+    };
+    /** Retrieved chunks scoring below this are not shown to the model. */
+    minScore: number;
+    contextMaxChars: number;
+    historyMaxChars: number;
+    historyMaxMessages: number;
+    sseHeartbeatMs: number;
+    extractiveMaxSentences: number;
   };
 
   constructor(env: Env) {
@@ -122,6 +209,7 @@ export class AppConfig {
       timeoutMs: env.EMBEDDINGS_TIMEOUT_MS,
       maxRetries: env.EMBEDDINGS_MAX_RETRIES,
       cacheSize: env.EMBEDDINGS_CACHE_SIZE,
+      lexicalDimensions: env.EMBEDDINGS_LEXICAL_DIMENSIONS,
       awsRegion: env.AWS_REGION,
       bedrockEndpoint: env.BEDROCK_ENDPOINT,
     };
@@ -144,6 +232,63 @@ export class AppConfig {
         maxConditions: env.FILTER_MAX_CONDITIONS,
         maxListLength: env.FILTER_MAX_LIST_LENGTH,
       },
+    };
+    this.ops = {
+      metrics: { enabled: env.METRICS_ENABLED, port: env.METRICS_PORT, host: env.METRICS_HOST },
+      tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+      corsOrigins: env.CORS_ORIGINS,
+      trustProxy: env.TRUST_PROXY,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      throttle: {
+        ttlMs: env.THROTTLE_TTL_MS,
+        limit: env.THROTTLE_LIMIT,
+        strictLimit: env.THROTTLE_STRICT_LIMIT,
+      },
+      diskMinFreeBytes: env.HEALTH_DISK_MIN_FREE_BYTES,
+    };
+    this.reindex = {
+      registryCacheMs: env.REGISTRY_CACHE_MS,
+      batchSize: env.REINDEX_BATCH_SIZE,
+      leaseMs: env.REINDEX_LEASE_MS,
+      settleMs: env.REINDEX_SETTLE_MS,
+      verifySample: env.REINDEX_VERIFY_SAMPLE,
+      retentionMs: env.REINDEX_RETENTION_MS,
+      cron: env.REINDEX_CRON,
+    };
+
+    this.ingest = {
+      maxFileBytes: env.INGEST_MAX_FILE_BYTES,
+      maxFiles: env.INGEST_MAX_FILES,
+      maxRequestBytes: env.INGEST_MAX_REQUEST_BYTES,
+      maxJobsPerUser: env.INGEST_MAX_JOBS_PER_USER,
+      concurrency: env.INGEST_CONCURRENCY,
+      pipelineDepth: env.INGEST_PIPELINE_DEPTH,
+      batchChunks: env.INGEST_BATCH_CHUNKS,
+      extractTimeoutMs: env.INGEST_EXTRACT_TIMEOUT_MS,
+      leaseMs: env.INGEST_LEASE_MS,
+      settleMs: env.INGEST_SETTLE_MS,
+      sweepMs: env.INGEST_SWEEP_MS,
+    };
+
+    this.chat = {
+      llm: {
+        provider: env.LLM_PROVIDER,
+        model: env.LLM_MODEL,
+        baseUrl: env.LLM_BASE_URL,
+        apiKey: env.LLM_API_KEY,
+        timeoutMs: env.LLM_TIMEOUT_MS,
+        maxRetries: env.LLM_MAX_RETRIES,
+        maxTokens: env.LLM_MAX_TOKENS,
+        awsRegion: env.AWS_REGION,
+        bedrockEndpoint: env.BEDROCK_ENDPOINT,
+      },
+      minScore: env.CHAT_MIN_SCORE,
+      contextMaxChars: env.CHAT_CONTEXT_MAX_CHARS,
+      historyMaxChars: env.CHAT_HISTORY_MAX_CHARS,
+      historyMaxMessages: env.CHAT_HISTORY_MAX_MESSAGES,
+      sseHeartbeatMs: env.CHAT_SSE_HEARTBEAT_MS,
+      extractiveMaxSentences: env.CHAT_EXTRACTIVE_MAX_SENTENCES,
     };
   }
 

@@ -47,6 +47,7 @@ export const envSchema = z
     EMBEDDINGS_TIMEOUT_MS: int(30_000, 100),
     EMBEDDINGS_MAX_RETRIES: int(4, 0, 20),
     EMBEDDINGS_CACHE_SIZE: int(1000, 0),
+    EMBEDDINGS_LEXICAL_DIMENSIONS: int(1024, 16, 65_536),
     AWS_REGION: z.string().default('us-east-1'),
     BEDROCK_ENDPOINT: optionalString.pipe(z.url().optional()),
 
@@ -69,6 +70,20 @@ export const envSchema = z
     SWAGGER_ENABLED: bool(true),
     HEALTH_CHECK_TIMEOUT_MS: int(3000, 100),
 
+    LLM_PROVIDER: z.enum(['extractive', 'openai', 'bedrock']).default('extractive'),
+    LLM_MODEL: optionalString,
+    LLM_BASE_URL: optionalString.pipe(z.url().optional()),
+    LLM_API_KEY: optionalString,
+    LLM_TIMEOUT_MS: int(60_000, 100),
+    LLM_MAX_RETRIES: int(2, 0, 20),
+    LLM_MAX_TOKENS: int(1024, 1, 200_000),
+    CHAT_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.2),
+    CHAT_CONTEXT_MAX_CHARS: int(12_000, 100, 2_000_000),
+    CHAT_HISTORY_MAX_CHARS: int(4000, 0, 2_000_000),
+    CHAT_HISTORY_MAX_MESSAGES: int(20, 0, 1000),
+    CHAT_SSE_HEARTBEAT_MS: int(15_000, 100),
+    CHAT_EXTRACTIVE_MAX_SENTENCES: int(3, 1, 50),
+
     COGNITO_REGION: optionalString,
     COGNITO_USER_POOL_ID: optionalString,
     COGNITO_CLIENT_IDS: csvList,
@@ -84,6 +99,40 @@ export const envSchema = z
     AUTH_GROUP_ROLES: groupRolesList,
     AUTH_GROUP_COLLECTIONS: groupCollectionsList,
     AUTH_COLLECTIONS_CLAIM: optionalString.default('custom:collections'),
+    // Operations: metrics, tracing, hardening (see src/observability/README.md).
+    METRICS_ENABLED: bool(true),
+    METRICS_PORT: int(9464, 0, 65535),
+    METRICS_HOST: z.string().default('0.0.0.0'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default('rag-api'),
+    CORS_ORIGINS: csvList,
+    TRUST_PROXY: int(0, 0, 32),
+    REQUEST_TIMEOUT_MS: int(30_000, 100),
+    SHUTDOWN_GRACE_MS: int(25_000, 0),
+    THROTTLE_TTL_MS: int(60_000, 1000),
+    THROTTLE_LIMIT: int(600, 1),
+    THROTTLE_STRICT_LIMIT: int(30, 1),
+    HEALTH_DISK_MIN_FREE_BYTES: int(512 * 1024 * 1024, 0),
+    // Re-index after an embedding-model change (see src/reindex/README.md).
+    REGISTRY_CACHE_MS: int(1000, 0, 60_000),
+    REINDEX_BATCH_SIZE: int(256, 1, 10_000),
+    REINDEX_LEASE_MS: int(60_000, 1000),
+    REINDEX_SETTLE_MS: int(500, 0, 60_000),
+    REINDEX_VERIFY_SAMPLE: int(50, 0, 10_000),
+    REINDEX_RETENTION_MS: int(7 * 24 * 3600 * 1000, 0),
+    REINDEX_CRON: optionalString,
+    // Bulk ingest: file formats, async jobs (see src/ingest/README.md).
+    INGEST_MAX_FILE_BYTES: int(20_000_000, 1),
+    INGEST_MAX_FILES: int(200, 1, 10_000),
+    INGEST_MAX_REQUEST_BYTES: int(100_000_000, 1),
+    INGEST_MAX_JOBS_PER_USER: int(4, 1, 1000),
+    INGEST_CONCURRENCY: int(2, 1, 64),
+    INGEST_PIPELINE_DEPTH: int(3, 1, 32),
+    INGEST_BATCH_CHUNKS: int(256, 1, 10_000),
+    INGEST_EXTRACT_TIMEOUT_MS: int(30_000, 100),
+    INGEST_LEASE_MS: int(30_000, 1000),
+    INGEST_SETTLE_MS: int(500, 0, 60_000),
+    INGEST_SWEEP_MS: int(10_000, 100),
   })
   .superRefine(checkAuthEnv)
   .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {
@@ -97,6 +146,10 @@ export const envSchema = z
   .refine((env) => env.EMBEDDINGS_PROVIDER !== 'openai' || env.EMBEDDINGS_MODEL !== undefined, {
     path: ['EMBEDDINGS_MODEL'],
     message: 'is required when EMBEDDINGS_PROVIDER=openai',
+  })
+  .refine((env) => env.LLM_PROVIDER !== 'openai' || env.LLM_MODEL !== undefined, {
+    path: ['LLM_MODEL'],
+    message: 'is required when LLM_PROVIDER=openai',
   });
 
 export type Env = z.infer<typeof envSchema>;

@@ -30,6 +30,7 @@ const NOT_FOUND_COLLECTION = {
   type: ApiErrorDto,
   description: 'The collection (or document) does not exist',
 };
+const TOO_LARGE = { type: ApiErrorDto, description: 'A text or the body is over its limit' };
 const MISMATCH = {
   type: ApiErrorDto,
   description: 'The collection holds vectors of another embedding model',
@@ -55,10 +56,7 @@ export class DocumentsController {
       'Chunks, embeds and stores documents. Chunk ids are `<id>#<n>`; re-sending an identical document is a no-op (`unchanged`) and an edited one replaces its chunks.',
   })
   @ApiOkResponse({ type: UpsertDocumentsResponseDto })
-  @ApiPayloadTooLargeResponse({
-    type: ApiErrorDto,
-    description: 'A text or the body is over its limit',
-  })
+  @ApiPayloadTooLargeResponse(TOO_LARGE)
   @ApiConflictResponse(MISMATCH)
   @RequireRole('write')
   upsert(
@@ -77,6 +75,7 @@ export class DocumentsController {
       'Returns the chunks closest to the query. With a filter, tries it as given (`exact`), then with `file_type`/`doctype` spelling variants (`variants`), then without it (`unfiltered`).',
   })
   @ApiOkResponse({ type: QueryDocumentsResponseDto })
+  @ApiPayloadTooLargeResponse(TOO_LARGE)
   @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
   @ApiConflictResponse(MISMATCH)
   query(

@@ -1,6 +1,8 @@
 import type { Principal } from '../auth/principal';
 import { AppConfig } from '../config/app-config';
 import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { EmbedderCatalog } from '../embeddings/embedder-catalog';
+import type { CollectionRegistry, RegistryEntry } from '../vector-store/collection-registry';
 import type { VectorStore } from '../vector-store/vector-store.port';
 import { DocumentsService } from './documents.service';
 
@@ -34,12 +36,20 @@ function setup(env: Record<string, string> = {}) {
     embedDocuments: jest.fn((texts: string[]) => Promise.resolve(texts.map(() => [1, 0]))),
     embedQuery: jest.fn().mockResolvedValue([1, 0]),
   };
+  const registry = {
+    resolve: jest.fn().mockResolvedValue(undefined),
+    entries: jest.fn().mockResolvedValue([]),
+  };
+  const catalog = new EmbedderCatalog(embedder, () => {
+    throw new Error('no local embedders in this spec');
+  });
   const service = new DocumentsService(
     AppConfig.fromEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '20', ...env }),
     store as unknown as VectorStore,
-    embedder,
+    catalog,
+    registry as unknown as CollectionRegistry,
   );
-  return { service, store, embedder };
+  return { service, store, embedder, registry };
 }
 
 const storedChunks = (id: string, hash: string, count: number) =>
@@ -210,5 +220,100 @@ describe('DocumentsService collection access', () => {
     ]);
     const listed = await service.listCollections(principal(['hr-docs']));
     expect(listed.map((c) => c.name)).toEqual(['hr-docs']);
+  });
+});
+
+describe('DocumentsService logical collections', () => {
+  const generation = (name: string, n: number) => ({ name, generation: n, fingerprint });
+  const entry: RegistryEntry = {
+    logical: 'docs',
+    active: generation('docs__v2', 2),
+    previous: generation('docs__v1', 1),
+    build: {
+      runId: 'r',
+      target: generation('docs__v3', 3),
+      owner: 'o',
+      leaseExpiresAt: Date.now() + 60_000,
+      done: 0,
+      total: 0,
+      startedAt: 0,
+      updatedAt: 0,
+    },
+    retired: [],
+  };
+
+  it('queries the active generation of a logical collection', async () => {
+    const { service, store, registry } = setup();
+    registry.resolve.mockResolvedValue(entry);
+    await service.query(admin, { query: 'q' });
+    expect(store.describeCollection).toHaveBeenCalledWith('docs__v2');
+    expect(store.query.mock.calls[0][0]).toBe('docs__v2');
+  });
+
+  it('writes and deletes in the active, building and previous generations', async () => {
+    const { service, store, registry } = setup();
+    registry.resolve.mockResolvedValue(entry);
+    await service.upsert(admin, { documents: [{ id: 'a', text: 'Some text.' }] });
+    expect(store.upsert.mock.calls.map((call) => call[0])).toEqual([
+      'docs__v2',
+      'docs__v3',
+      'docs__v1',
+    ]);
+    store.find.mockResolvedValue(storedChunks('a', 'h', 1));
+    await service.deleteDocument(admin, 'a');
+    expect(store.deleteIds.mock.calls.map((call) => call[0])).toEqual([
+      'docs__v2',
+      'docs__v3',
+      'docs__v1',
+    ]);
+  });
+
+  it('keeps serving when a restarted build dropped its target, but not when the active fails', async () => {
+    const { service, store, registry } = setup();
+    registry.resolve.mockResolvedValue(entry);
+    store.upsert
+      .mockResolvedValueOnce(undefined)
+      .mockRejectedValueOnce(new NotFoundError('collection', 'docs__v3'));
+    await expect(
+      service.upsert(admin, { documents: [{ id: 'a', text: 'Some text.' }] }),
+    ).resolves.toMatchObject({ results: [{ status: 'created' }] });
+    store.upsert.mockRejectedValueOnce(new Error('down'));
+    await expect(
+      service.upsert(admin, { documents: [{ id: 'b', text: 'Other text.' }] }),
+    ).rejects.toThrow('down');
+  });
+
+  it('reserves system and generation names', async () => {
+    const { service } = setup();
+    for (const collection of ['rag-system-registry', 'docs__v1']) {
+      await expect(service.query(admin, { query: 'q', collection })).rejects.toThrow(
+        InvalidInputError,
+      );
+    }
+  });
+
+  it('lists logical names with their active generation, hiding physical ones', async () => {
+    const { service, store, registry } = setup();
+    registry.entries.mockResolvedValue([entry]);
+    store.listCollections.mockResolvedValue([
+      { name: 'docs__v2', count: 5, fingerprint },
+      { name: 'docs__v1', count: 4, fingerprint },
+      { name: 'rag-system-registry', count: 1, fingerprint },
+      { name: 'notes', count: 2, fingerprint },
+    ]);
+    expect(await service.listCollections(admin)).toEqual([
+      expect.objectContaining({
+        name: 'docs',
+        count: 5,
+        active_collection: 'docs__v2',
+        generation: 2,
+      }),
+      expect.objectContaining({
+        name: 'notes',
+        count: 2,
+        active_collection: 'notes',
+        generation: 0,
+      }),
+    ]);
   });
 });

@@ -1,7 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { canAccessCollection, filterAccessibleCollections } from '../auth/collection-access';
 import type { Principal } from '../auth/principal';
-import { COLLECTION_NAME, COLLECTION_NAME_RULE } from '../common/collection-name';
 import {
   DomainError,
   EmbedderMismatchError,
@@ -9,11 +8,14 @@ import {
   NotFoundError,
 } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
+import { EmbedderCatalog } from '../embeddings/embedder-catalog';
+import { fingerprintToString, type Embedder } from '../embeddings/embedder.port';
 import {
-  Embedder,
-  fingerprintToString,
-  type EmbedderFingerprint,
-} from '../embeddings/embedder.port';
+  checkLogicalName,
+  CollectionRegistry,
+  isReservedName,
+  type RegistryEntry,
+} from '../vector-store/collection-registry';
 import {
   VectorStore,
   type ScoredRecord,
@@ -45,17 +47,32 @@ interface PreparedDocument {
   chunks: string[];
 }
 
+/** A physical collection and the embedder that made its vectors. */
+interface Target {
+  name: string;
+  embedder: Embedder;
+}
+
+/** Where a logical collection's writes go: its active generation first, then the others kept in step. */
+interface WriteTargets {
+  active: Target;
+  /** The building generation (must follow, unless a restarted build dropped it) and the previous one (best effort, for rollback). */
+  others: (Target & { tolerates: (error: unknown) => boolean })[];
+}
+
 const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 
 @Injectable()
 export class DocumentsService {
   private readonly limits: AppConfig['documents'];
   private readonly reranker = new LexicalReranker();
+  private readonly logger = new Logger(DocumentsService.name);
 
   constructor(
     config: AppConfig,
     private readonly store: VectorStore,
-    private readonly embedder: Embedder,
+    private readonly embedders: EmbedderCatalog,
+    private readonly registry: CollectionRegistry,
   ) {
     this.limits = config.documents;
   }
@@ -64,9 +81,9 @@ export class DocumentsService {
     const collection = this.collectionName(user, input.collection);
     // Validate and prepare everything before the first write, so bad input changes nothing.
     const prepared = this.prepare(input.documents);
-    await this.store.ensureCollection(collection, await this.fingerprint());
+    const targets = await this.writeTargets(collection);
 
-    const stored = await this.store.find(collection, {
+    const stored = await this.store.find(targets.active.name, {
       document_id: { $in: prepared.map((doc) => doc.id) },
     });
     const storedByDocument = new Map<string, { ids: string[]; hashes: Set<unknown> }>();
@@ -95,16 +112,12 @@ export class DocumentsService {
     }
 
     if (changed.length > 0) {
-      const texts = changed.flatMap((doc) => doc.chunks);
       const titles = changed.flatMap((doc) => doc.chunks.map(() => doc.title));
-      const embeddings = await this.embedder.embedDocuments(texts, titles);
-      const records: VectorRecord[] = [];
-      let next = 0;
+      const records: Omit<VectorRecord, 'embedding'>[] = [];
       for (const doc of changed) {
         doc.chunks.forEach((text, index) => {
           records.push({
             id: chunkId(doc.id, index),
-            embedding: embeddings[next++],
             text,
             metadata: {
               ...doc.metadata,
@@ -116,14 +129,23 @@ export class DocumentsService {
           });
         });
       }
-      // New chunks first, then the ones an edit no longer has: a crash in between leaves
-      // extra chunks of the old version, never a document with missing chunks.
-      await this.store.upsert(collection, records);
       const keep = new Set(records.map((record) => record.id));
       const stale = changed.flatMap((doc) =>
         (storedByDocument.get(doc.id)?.ids ?? []).filter((id) => !keep.has(id)),
       );
-      if (stale.length > 0) await this.store.deleteIds(collection, stale);
+      await this.toEach(targets, async (target) => {
+        const embeddings = await target.embedder.embedDocuments(
+          records.map((record) => record.text),
+          titles,
+        );
+        // New chunks first, then the ones an edit no longer has: a crash in between leaves
+        // extra chunks of the old version, never a document with missing chunks.
+        await this.store.upsert(
+          target.name,
+          records.map((record, i) => ({ ...record, embedding: embeddings[i] })),
+        );
+        if (stale.length > 0) await this.store.deleteIds(target.name, stale);
+      });
     }
     return { collection, results };
   }
@@ -142,8 +164,8 @@ export class DocumentsService {
       throw new InvalidInputError('top_k', `must not be greater than ${this.limits.maxTopK}`);
     }
     const where = parseFilter(input.filter, this.limits.filter);
-    await this.readableCollection(collection);
-    const embedding = await this.embedder.embedQuery(input.query);
+    const active = await this.readable(collection);
+    const embedding = await active.embedder.embedQuery(input.query);
     // Fetch a wider candidate set when reranking: the lexical stage finds the best of it.
     const rerank = this.limits.rerankCandidates > 0;
     const candidates = rerank ? Math.max(topK, this.limits.rerankCandidates) : topK;
@@ -156,7 +178,7 @@ export class DocumentsService {
     }
     let answer: { tier: QueryTier; hits: ScoredRecord[] } = { tier: 'exact', hits: [] };
     for (const [tier, filter] of tiers) {
-      answer = { tier, hits: await this.store.query(collection, embedding, candidates, filter) };
+      answer = { tier, hits: await this.store.query(active.name, embedding, candidates, filter) };
       if (answer.hits.length > 0) break;
     }
     const hits = rerank
@@ -177,8 +199,8 @@ export class DocumentsService {
   async getDocument(user: Principal, id: string, collectionInput?: string): Promise<DocumentDto> {
     const collection = this.collectionName(user, collectionInput);
     this.checkId(id, 'id');
-    await this.readableCollection(collection);
-    const records = await this.store.find(collection, { document_id: { $eq: id } });
+    const active = await this.readable(collection);
+    const records = await this.store.find(active.name, { document_id: { $eq: id } });
     if (records.length === 0) throw new NotFoundError('document', id);
     records.sort((a, b) => Number(a.metadata.chunk_index) - Number(b.metadata.chunk_index));
     const metadata = { ...records[0].metadata };
@@ -204,51 +226,111 @@ export class DocumentsService {
   ): Promise<DeleteDocumentResponseDto> {
     const collection = this.collectionName(user, collectionInput);
     this.checkId(id, 'id');
-    await this.readableCollection(collection);
-    const records = await this.store.find(collection, { document_id: { $eq: id } });
+    const targets = await this.writeTargets(collection, { create: false });
+    const records = await this.store.find(targets.active.name, { document_id: { $eq: id } });
     if (records.length === 0) throw new NotFoundError('document', id);
-    await this.store.deleteIds(
-      collection,
-      records.map((record) => record.id),
-    );
+    const ids = records.map((record) => record.id);
+    await this.toEach(targets, (target) => this.store.deleteIds(target.name, ids));
     return { id, collection, deleted_chunks: records.length };
   }
 
+  /** Logical collections, each described by its active generation. */
   async listCollections(user: Principal): Promise<CollectionDto[]> {
-    const current = fingerprintToString(await this.fingerprint());
-    const collections = await this.store.listCollections();
-    return filterAccessibleCollections(user, collections, (info) => info.name).map((info) => ({
-      name: info.name,
-      count: info.count,
-      embedder: info.fingerprint ?? null,
-      compatible:
-        info.fingerprint !== undefined && fingerprintToString(info.fingerprint) === current,
-    }));
+    const current = fingerprintToString((await this.embedders.current()).fingerprint);
+    const [collections, entries] = await Promise.all([
+      this.store.listCollections(),
+      this.registry.entries(),
+    ]);
+    const byName = new Map(collections.map((info) => [info.name, info]));
+    const logical = new Map<string, CollectionDto>();
+    const add = (name: string, generation: number, info = byName.get(name)) => {
+      if (!info) return;
+      logical.set(name, {
+        name,
+        count: info.count,
+        embedder: info.fingerprint ?? null,
+        compatible:
+          info.fingerprint !== undefined && fingerprintToString(info.fingerprint) === current,
+        active_collection: info.name,
+        generation,
+      });
+    };
+    for (const entry of entries)
+      add(entry.logical, entry.active.generation, byName.get(entry.active.name));
+    // Collections without an entry are their own generation 0; physical generations stay hidden.
+    for (const info of collections) {
+      if (!isReservedName(info.name) && !logical.has(info.name)) add(info.name, 0);
+    }
+    return filterAccessibleCollections(user, [...logical.values()], (dto) => dto.name);
   }
 
   /** A well-formed collection name the caller may use; a denied one answers like a missing one. */
   private collectionName(user: Principal, name: string | undefined): string {
     const collection = name ?? this.limits.defaultCollection;
-    if (!COLLECTION_NAME.test(collection)) {
-      throw new InvalidInputError('collection', `must be ${COLLECTION_NAME_RULE}`);
-    }
+    checkLogicalName(collection);
     if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
     return collection;
   }
 
-  /** A collection that exists and holds vectors of the running embedder. */
-  private async readableCollection(collection: string): Promise<void> {
-    const info = await this.store.describeCollection(collection);
+  /** The active generation of a logical collection, with the embedder that made it. */
+  private async readable(collection: string, entry?: RegistryEntry): Promise<Target> {
+    const resolved = entry ?? (await this.registry.resolve(collection));
+    const name = resolved?.active.name ?? collection;
+    const info = await this.store.describeCollection(name);
     if (!info) throw new NotFoundError('collection', collection);
-    const current = fingerprintToString(await this.fingerprint());
-    const stored = info.fingerprint ? fingerprintToString(info.fingerprint) : 'unknown';
-    if (stored !== current) throw new EmbedderMismatchError(collection, stored, current);
+    const embedder = info.fingerprint && (await this.embedders.forFingerprint(info.fingerprint));
+    if (!embedder) {
+      const current = fingerprintToString((await this.embedders.current()).fingerprint);
+      const stored = info.fingerprint ? fingerprintToString(info.fingerprint) : 'unknown';
+      throw new EmbedderMismatchError(collection, stored, current);
+    }
+    return { name, embedder };
   }
 
-  /** The fingerprint is known once the embedder is ready (a remote one may probe its dimension). */
-  private async fingerprint(): Promise<EmbedderFingerprint> {
-    await this.embedder.ready();
-    return this.embedder.fingerprint;
+  /**
+   * Where writes go. Without a registry entry the collection is its own generation 0, created
+   * with the configured embedder on first write; with one, a running build and the previous
+   * generation get every write too, so neither the switch nor a rollback loses any.
+   */
+  private async writeTargets(collection: string, { create = true } = {}): Promise<WriteTargets> {
+    const entry = await this.registry.resolve(collection);
+    if (!entry && create && !(await this.store.describeCollection(collection))) {
+      const current = await this.embedders.current();
+      await this.store.ensureCollection(collection, current.fingerprint);
+      return { active: { name: collection, embedder: current }, others: [] };
+    }
+    const active = await this.readable(collection, entry);
+    const others: WriteTargets['others'] = [];
+    // A restarted build drops and re-creates its target; the copy picks up what it missed.
+    const building = entry?.build?.target;
+    const buildEmbedder = building && (await this.embedders.forFingerprint(building.fingerprint));
+    if (building && buildEmbedder) {
+      others.push({
+        name: building.name,
+        embedder: buildEmbedder,
+        tolerates: (error) => error instanceof NotFoundError,
+      });
+    }
+    const previous = entry?.previous;
+    const previousEmbedder =
+      previous && (await this.embedders.forFingerprint(previous.fingerprint));
+    if (previous && previousEmbedder) {
+      others.push({ name: previous.name, embedder: previousEmbedder, tolerates: () => true });
+    }
+    return { active, others };
+  }
+
+  /** Applies a write to the active generation, then to the others in step with it. */
+  private async toEach(targets: WriteTargets, write: (target: Target) => Promise<void>) {
+    await write(targets.active);
+    for (const other of targets.others) {
+      try {
+        await write(other);
+      } catch (error) {
+        if (!other.tolerates(error)) throw error;
+        this.logger.warn(`write to ${other.name} skipped: ${String(error)}`);
+      }
+    }
   }
 
   private checkId(id: string, field: string): void {

@@ -1,14 +1,8 @@
-import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { classifyBedrockError, createBedrockClient } from './bedrock-runtime';
 import { EmbeddingProviderError } from '../common/domain-errors';
 import { Embedder, type EmbedderFingerprint } from './embedder.port';
-import {
-  callUpstream,
-  isRetryableStatus,
-  parseRetryAfter,
-  RetryableError,
-  type RetryOptions,
-} from './retry';
+import { callUpstream, type RetryOptions } from './retry';
 
 export const DEFAULT_BEDROCK_MODEL = 'amazon.titan-embed-text-v2:0';
 const TITAN_V2_DEFAULT_DIMENSIONS = 1024;
@@ -23,12 +17,6 @@ export interface BedrockEmbedderOptions {
   retry: RetryOptions;
   /** Titan embeds one text per call; this many calls run at once. */
   concurrency?: number;
-}
-
-interface SdkError {
-  $metadata?: { httpStatusCode?: number };
-  $response?: { headers?: Record<string, string | undefined> };
-  message?: string;
 }
 
 /** Amazon Titan text embeddings through Bedrock's InvokeModel, with the SDK's credential chain. */
@@ -46,12 +34,7 @@ export class BedrockEmbedder extends Embedder {
     // The SDK's own retries are off: ours honour our timeout, budget and Retry-After uniformly.
     // HTTP/1.1 instead of the client's default HTTP/2: InvokeModel does not stream, and this
     // also works through plain-HTTP endpoints (proxies, tests).
-    this.client = new BedrockRuntimeClient({
-      region: options.region,
-      endpoint: options.endpoint,
-      maxAttempts: 1,
-      requestHandler: new NodeHttpHandler(),
-    });
+    this.client = createBedrockClient(options.region, options.endpoint);
   }
 
   ready(): Promise<void> {
@@ -105,15 +88,9 @@ export class BedrockEmbedder extends Embedder {
   }
 }
 
-/** Throttling, 5xx and network failures (no HTTP status) are retried; 4xx are final. */
-function classify(error: unknown): Error {
-  const { $metadata, $response, message } = (error ?? {}) as SdkError;
-  const status = $metadata?.httpStatusCode;
-  if (status === undefined || isRetryableStatus(status)) {
-    const retryAfter = parseRetryAfter($response?.headers?.['retry-after']);
-    return new RetryableError(`${status ?? 'network'}: ${message}`, retryAfter, { cause: error });
-  }
-  return new EmbeddingProviderError(`Bedrock rejected the request (HTTP ${status}: ${message})`, {
-    cause: error,
-  });
-}
+const classify = (error: unknown): Error =>
+  classifyBedrockError(
+    error,
+    (detail, cause) =>
+      new EmbeddingProviderError(`Bedrock rejected the request (${detail})`, { cause }),
+  );

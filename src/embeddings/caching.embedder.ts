@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { InvalidInputError } from '../common/domain-errors';
+import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
 import { Embedder, type EmbedderFingerprint } from './embedder.port';
 
 export interface CachingOptions {
@@ -7,6 +8,8 @@ export interface CachingOptions {
   cacheSize: number;
   /** Most texts sent to the inner embedder in one call. */
   batchSize: number;
+  /** Times every provider call (metrics, trace spans); records nothing when absent. */
+  recorder?: OperationRecorder;
 }
 
 /**
@@ -15,6 +18,7 @@ export interface CachingOptions {
  */
 export class CachingEmbedder extends Embedder {
   private readonly cache?: LRUCache<string, number[]>;
+  private readonly recorder: OperationRecorder;
 
   constructor(
     private readonly inner: Embedder,
@@ -22,6 +26,7 @@ export class CachingEmbedder extends Embedder {
   ) {
     super();
     if (options.cacheSize > 0) this.cache = new LRUCache({ max: options.cacheSize });
+    this.recorder = options.recorder ?? NOOP_RECORDER;
   }
 
   get fingerprint(): EmbedderFingerprint {
@@ -42,9 +47,12 @@ export class CachingEmbedder extends Embedder {
     const vectors: number[][] = [];
     // Sequential on purpose: one batch in flight keeps us within provider rate limits.
     for (let start = 0; start < texts.length; start += this.options.batchSize) {
-      const end = start + this.options.batchSize;
+      const batch = texts.slice(start, start + this.options.batchSize);
+      const batchTitles = titles?.slice(start, start + this.options.batchSize);
       vectors.push(
-        ...(await this.inner.embedDocuments(texts.slice(start, end), titles?.slice(start, end))),
+        ...(await this.recorder.embedding('documents', batch.length, () =>
+          this.inner.embedDocuments(batch, batchTitles),
+        )),
       );
     }
     return vectors;
@@ -55,7 +63,7 @@ export class CachingEmbedder extends Embedder {
     const cached = this.cache?.get(text);
     // Copies, so a caller mutating its vector cannot corrupt the cache.
     if (cached) return [...cached];
-    const vector = await this.inner.embedQuery(text);
+    const vector = await this.recorder.embedding('query', 1, () => this.inner.embedQuery(text));
     this.cache?.set(text, vector);
     return [...vector];
   }

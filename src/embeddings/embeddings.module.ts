@@ -1,15 +1,19 @@
 import { Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { OperationRecorder } from '../observability/operation-recorder';
 import { BedrockEmbedder } from './bedrock.embedder';
 import { CachingEmbedder } from './caching.embedder';
+import { EmbedderCatalog } from './embedder-catalog';
 import { Embedder, fingerprintToString } from './embedder.port';
-import { GloveEmbedder } from './glove.embedder';
+import { DEFAULT_GLOVE_FEATURES, GloveEmbedder } from './glove.embedder';
 import { GloveVectors } from './glove-vectors';
 import { OpenAiEmbedder } from './openai.embedder';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+const GLOVE_LOADER = Symbol('GLOVE_LOADER');
+type GloveLoader = () => Promise<GloveVectors>;
 
-function createProvider(config: AppConfig, logger: Logger): Embedder {
+function createProvider(config: AppConfig, loadGlove: GloveLoader): Embedder {
   const { embeddings } = config;
   const retry = { maxRetries: embeddings.maxRetries };
   switch (embeddings.provider) {
@@ -33,32 +37,59 @@ function createProvider(config: AppConfig, logger: Logger): Embedder {
         retry,
       });
     case 'local':
-      return new GloveEmbedder(async () => {
-        const started = Date.now();
-        const vectors = await GloveVectors.load(config.modelsDir);
-        logger.log(`GloVe vectors (${vectors.size} words) ready in ${Date.now() - started} ms`);
-        return vectors;
+      return new GloveEmbedder(loadGlove, {
+        ...DEFAULT_GLOVE_FEATURES,
+        lexicalDimensions: embeddings.lexicalDimensions,
       });
   }
 }
 
+/** Loads the word vectors once for every local embedder (the configured one and the catalog's). */
+function gloveLoader(config: AppConfig, logger: Logger): GloveLoader {
+  let loading: Promise<GloveVectors> | undefined;
+  return () => {
+    loading ??= (async () => {
+      const started = Date.now();
+      const vectors = await GloveVectors.load(config.modelsDir);
+      logger.log(`GloVe vectors (${vectors.size} words) ready in ${Date.now() - started} ms`);
+      return vectors;
+    })().catch((error: unknown) => {
+      // Forget a failure so the next call retries.
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+}
+
+/** Query cache, batching and metrics around any provider. */
+const withCaching = (provider: Embedder, config: AppConfig, recorder?: OperationRecorder) =>
+  new CachingEmbedder(provider, {
+    cacheSize: config.embeddings.cacheSize,
+    batchSize: config.embeddings.batchSize,
+    recorder,
+  });
+
 /**
  * Provides the `Embedder` port for the configured provider, behind the query cache and
- * document batching. Readiness (model load, dimension probe) starts at boot without
- * blocking it; consumers await `ready()` before reading the fingerprint.
+ * document batching, and the catalog of embedders able to read collections made by others.
+ * Readiness (model load, dimension probe) starts at boot without blocking it; consumers
+ * await `ready()` before reading the fingerprint.
  */
 @Module({
   providers: [
     {
-      provide: Embedder,
+      provide: GLOVE_LOADER,
       inject: [AppConfig],
-      useFactory: (config: AppConfig): Embedder => {
+      useFactory: (config: AppConfig): GloveLoader => gloveLoader(config, new Logger('Embeddings')),
+    },
+    {
+      provide: Embedder,
+      // Optional so the module also boots without ObservabilityModule (unit tests).
+      inject: [AppConfig, GLOVE_LOADER, { token: OperationRecorder, optional: true }],
+      useFactory: (config: AppConfig, loadGlove: GloveLoader, recorder?: OperationRecorder) => {
         const logger = new Logger('Embeddings');
-        const { cacheSize, batchSize } = config.embeddings;
-        const embedder = new CachingEmbedder(createProvider(config, logger), {
-          cacheSize,
-          batchSize,
-        });
+        const embedder = withCaching(createProvider(config, loadGlove), config, recorder);
         embedder.ready().then(
           () => logger.log(`embedder ${fingerprintToString(embedder.fingerprint)} is ready`),
           (error: unknown) =>
@@ -67,7 +98,20 @@ function createProvider(config: AppConfig, logger: Logger): Embedder {
         return embedder;
       },
     },
+    {
+      provide: EmbedderCatalog,
+      inject: [AppConfig, Embedder, GLOVE_LOADER, { token: OperationRecorder, optional: true }],
+      useFactory: (
+        config: AppConfig,
+        configured: Embedder,
+        loadGlove: GloveLoader,
+        recorder?: OperationRecorder,
+      ) =>
+        new EmbedderCatalog(configured, (options) =>
+          withCaching(new GloveEmbedder(loadGlove, options), config, recorder),
+        ),
+    },
   ],
-  exports: [Embedder],
+  exports: [Embedder, EmbedderCatalog],
 })
 export class EmbeddingsModule {}

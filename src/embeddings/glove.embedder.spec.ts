@@ -5,7 +5,7 @@ import { EmbeddingProviderError } from '../common/domain-errors';
 import { fingerprintToString } from './embedder.port';
 import { decodeGlove, encodeGlove, GLOVE_FILE_NAME } from './glove-format';
 import { GloveVectors } from './glove-vectors';
-import { DEFAULT_GLOVE_FEATURES, GloveEmbedder } from './glove.embedder';
+import { GloveEmbedder } from './glove.embedder';
 
 const DIMS = 100;
 const WORDS = ['the', 'a', 'cat', 'dog', 'file', 'watch', 'cache'];
@@ -26,7 +26,7 @@ describe('GloveEmbedder', () => {
   it('names its feature scheme in the fingerprint', () => {
     const embedder = new GloveEmbedder(() => Promise.resolve(vectors));
     expect(fingerprintToString(embedder.fingerprint)).toBe(
-      `local/glove-sg-100d+idf+title+lex${DEFAULT_GLOVE_FEATURES.lexicalDimensions}w${DEFAULT_GLOVE_FEATURES.lexicalWeight}-v1/${100 + DEFAULT_GLOVE_FEATURES.lexicalDimensions}`,
+      'local/glove-sg-100d+idf+title+lex1024w0.6-v1/1124',
     );
     const plain = new GloveEmbedder(() => Promise.resolve(vectors), {
       idf: false,

@@ -19,12 +19,19 @@ export interface GloveFeatureOptions {
   lexicalDimensions: number;
 }
 
+/**
+ * Hash buckets of the default lexical part: sized for storage (each stored vector is
+ * 100 + this many floats), not for precision, which the query's BM25 rerank supplies.
+ * From 768 buckets up, reranked hit@5 is flat; see bench/retrieval/RESULTS.md.
+ */
+export const DEFAULT_LEXICAL_DIMENSIONS = 1024;
+
 /** The tuned default; figures in bench/retrieval/RESULTS.md. */
 export const DEFAULT_GLOVE_FEATURES: GloveFeatureOptions = {
   idf: true,
   titlePrefix: true,
-  lexicalWeight: 0.7,
-  lexicalDimensions: 4096,
+  lexicalWeight: 0.6,
+  lexicalDimensions: DEFAULT_LEXICAL_DIMENSIONS,
 };
 
 /**

@@ -83,4 +83,33 @@ describe('retry', () => {
     await expect(callUpstream(options, hang)).rejects.toBeInstanceOf(UpstreamTimeoutError);
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  it("stops at once on the caller's abort, without retrying or calling it a timeout", async () => {
+    const controller = new AbortController();
+    const attempts: AbortSignal[] = [];
+    const call = callUpstream(
+      { what: 'test upstream', timeoutMs: 10_000, maxRetries: 3, signal: controller.signal },
+      (signal) => {
+        attempts.push(signal);
+        return new Promise<never>((_, reject) =>
+          signal.addEventListener('abort', () => reject(new RetryableError('socket closed'))),
+        );
+      },
+    );
+    controller.abort(new Error('client went away'));
+    await expect(call).rejects.toThrow('client went away');
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('lets the caller choose the domain error of a final failure', async () => {
+    const toError = jest.fn(
+      (message: string, _error: unknown) => new UpstreamTimeoutError(message, 1),
+    );
+    await expect(
+      callUpstream({ what: 'test upstream', timeoutMs: 50, maxRetries: 0, toError }, () =>
+        Promise.reject(new RetryableError('HTTP 502', undefined, { status: 502 })),
+      ),
+    ).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    expect(toError.mock.calls[0][1]).toMatchObject({ status: 502 });
+  });
 });

@@ -2,14 +2,18 @@ import { DomainError, EmbeddingProviderError, UpstreamTimeoutError } from '../co
 
 /** Thrown by an attempt that may succeed if repeated (429, 5xx, network failure). */
 export class RetryableError extends Error {
+  /** The HTTP status the upstream answered; absent when it was not reached at all. */
+  readonly status?: number;
+
   constructor(
     message: string,
     /** The server's Retry-After, when it sent one. */
     readonly retryAfterMs?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; status?: number },
   ) {
     super(message, options);
     this.name = 'RetryableError';
+    this.status = options?.status;
   }
 }
 
@@ -80,31 +84,49 @@ export interface UpstreamCallOptions extends RetryOptions {
   /** Names the upstream in error messages, e.g. "OpenAI embeddings". */
   what: string;
   timeoutMs: number;
+  /** The caller's cancellation (e.g. its client went away): ends the call and is never retried. */
+  signal?: AbortSignal;
+  /** Maps a final failure that is not a domain error yet; EmbeddingProviderError by default. */
+  toError?: (message: string, error: unknown) => DomainError;
+}
+
+/**
+ * What to throw when an attempt's signal ended the call: the caller's own abort reason as is,
+ * otherwise a timeout. Also for errors while reading a streamed body after the call returned.
+ */
+export function abortedCallError(options: UpstreamCallOptions, cause: unknown): unknown {
+  if (options.signal?.aborted) return options.signal.reason;
+  return new UpstreamTimeoutError(options.what, options.timeoutMs, { cause });
 }
 
 /**
  * One upstream call with a per-attempt timeout and retries, mapped to domain errors.
  * A timed-out attempt is not retried: the caller already waited the whole budget.
+ * The attempt's signal stays live after it resolves, so it also bounds a streamed body.
  */
 export async function callUpstream<T>(
   options: UpstreamCallOptions,
   attempt: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const { what, timeoutMs } = options;
+  const { what, timeoutMs, signal: cancel } = options;
+  const toError =
+    options.toError ??
+    ((message: string, cause: unknown) => new EmbeddingProviderError(message, { cause }));
   try {
     return await withRetry(async () => {
-      const signal = AbortSignal.timeout(timeoutMs);
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
       try {
         return await attempt(signal);
       } catch (error) {
         // Clients report an abort in different ways; the signal says reliably whether it fired.
-        if (signal.aborted) throw new UpstreamTimeoutError(what, timeoutMs, { cause: error });
+        if (signal.aborted) throw abortedCallError(options, error);
         throw error;
       }
     }, options);
   } catch (error) {
-    if (error instanceof DomainError) throw error;
+    if (error instanceof DomainError || cancel?.aborted) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new EmbeddingProviderError(`${what} failed: ${message}`, { cause: error });
+    throw toError(`${what} failed: ${message}`, error);
   }
 }

@@ -3,12 +3,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { EmbeddingsModule } from '../embeddings/embeddings.module';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
 import { ChromaHealthIndicator } from './chroma.health';
+import { DiskHealthIndicator } from './disk.health';
 import { EmbedderHealthIndicator } from './embedder.health';
 import { HealthController } from './health.controller';
 
 @Module({
   imports: [TerminusModule, VectorStoreModule, EmbeddingsModule],
   controllers: [HealthController],
-  providers: [ChromaHealthIndicator, EmbedderHealthIndicator],
+  providers: [ChromaHealthIndicator, EmbedderHealthIndicator, DiskHealthIndicator],
 })
 export class HealthModule {}

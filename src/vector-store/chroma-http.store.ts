@@ -25,6 +25,7 @@ import {
 } from '../common/domain-errors';
 import type { ChromaHttpConfig } from '../config/app-config';
 import { fingerprintToString, type EmbedderFingerprint } from '../embeddings/embedder.port';
+import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
 import { RequestDeadline } from './request-deadline';
 import {
   VectorStore,
@@ -48,10 +49,13 @@ export interface ChromaHttpStoreOptions {
   assertAvailable?: () => void;
   /** Releases what the store runs on (the embedded server); called on application shutdown. */
   close?: () => Promise<void>;
+  /** Times every call (metrics, trace spans); records nothing when absent. */
+  recorder?: OperationRecorder;
 }
 
-/** What a failing call was about, to name the culprit in the domain error. */
+/** What a call is about: its metric/span name, and the culprit to name when it fails. */
 interface CallContext {
+  operation: string;
   collection?: string;
   /** The input Chroma judges in this call, named when it rejects it. */
   field: string;
@@ -147,36 +151,40 @@ export class ChromaHttpStore extends VectorStore {
   }
 
   async heartbeat(): Promise<void> {
-    await this.call({ field: 'heartbeat' }, () => this.client.heartbeat());
+    await this.call({ operation: 'heartbeat', field: 'heartbeat' }, () => this.client.heartbeat());
   }
 
   async ensureCollection(name: string, fingerprint: EmbedderFingerprint): Promise<CollectionInfo> {
-    return this.call({ collection: name, field: 'collection' }, async () => {
-      const collection =
-        this.collections.get(name) ??
-        (await this.client.getOrCreateCollection({
-          name,
-          embeddingFunction: null,
-          configuration: { hnsw: { space: 'cosine' } },
-          metadata: fingerprintMetadata(fingerprint),
-        }));
-      const stored = readFingerprint(collection.metadata);
-      if (!stored || fingerprintToString(stored) !== fingerprintToString(fingerprint)) {
-        throw new EmbedderMismatchError(
-          name,
-          stored ? fingerprintToString(stored) : 'unknown (no fingerprint stored)',
-          fingerprintToString(fingerprint),
-        );
-      }
-      this.collections.set(name, collection);
-      return { name, count: await collection.count(), fingerprint: stored };
-    });
+    return this.call(
+      { operation: 'ensure_collection', collection: name, field: 'collection' },
+      async () => {
+        const collection =
+          this.collections.get(name) ??
+          (await this.client.getOrCreateCollection({
+            name,
+            embeddingFunction: null,
+            configuration: { hnsw: { space: 'cosine' } },
+            metadata: fingerprintMetadata(fingerprint),
+          }));
+        const stored = readFingerprint(collection.metadata);
+        if (!stored || fingerprintToString(stored) !== fingerprintToString(fingerprint)) {
+          throw new EmbedderMismatchError(
+            name,
+            stored ? fingerprintToString(stored) : 'unknown (no fingerprint stored)',
+            fingerprintToString(fingerprint),
+          );
+        }
+        this.collections.set(name, collection);
+        return { name, count: await collection.count(), fingerprint: stored };
+      },
+    );
   }
 
   async describeCollection(name: string): Promise<CollectionInfo | undefined> {
     try {
-      return await this.withCollection(name, 'collection', (collection) =>
-        this.describe(collection),
+      return await this.withCollection(
+        { operation: 'describe_collection', collection: name, field: 'collection' },
+        (collection) => this.describe(collection),
       );
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
@@ -185,7 +193,7 @@ export class ChromaHttpStore extends VectorStore {
   }
 
   async listCollections(): Promise<CollectionInfo[]> {
-    return this.call({ field: 'collection' }, async () => {
+    return this.call({ operation: 'list_collections', field: 'collection' }, async () => {
       const all: Collection[] = [];
       for (let offset = 0; ; offset += LIST_PAGE_SIZE) {
         const page = await this.client.listCollections({ limit: LIST_PAGE_SIZE, offset });
@@ -198,11 +206,13 @@ export class ChromaHttpStore extends VectorStore {
 
   async upsert(collection: string, records: VectorRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const serverMax = await this.call({ field: 'records' }, () => this.getMaxBatchSize());
+    const serverMax = await this.call({ operation: 'max_batch_size', field: 'records' }, () =>
+      this.getMaxBatchSize(),
+    );
     const batchSize = Math.min(serverMax, this.options.upsertBatchSize ?? serverMax);
     for (let start = 0; start < records.length; start += batchSize) {
       const batch = records.slice(start, start + batchSize);
-      await this.withCollection(collection, 'records', (handle) =>
+      await this.withCollection({ operation: 'upsert', collection, field: 'records' }, (handle) =>
         handle.upsert({
           ids: batch.map((record) => record.id),
           embeddings: batch.map((record) => record.embedding),
@@ -214,14 +224,28 @@ export class ChromaHttpStore extends VectorStore {
   }
 
   async find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]> {
-    const result = await this.withCollection(collection, 'filter', (handle) =>
-      handle.get({ where: toWhere(where), limit, include: ['documents', 'metadatas'] }),
-    );
-    return result.ids.map((id, i) => ({
-      id,
-      text: result.documents[i] ?? '',
-      metadata: toMetadata(result.metadatas[i]),
-    }));
+    return this.get(collection, 'filter', { where: toWhere(where), limit });
+  }
+
+  async getPage(collection: string, offset: number, limit: number): Promise<StoredRecord[]> {
+    return this.get(collection, 'offset', { offset, limit });
+  }
+
+  async getByIds(collection: string, ids: string[]): Promise<StoredRecord[]> {
+    return ids.length === 0 ? [] : this.get(collection, 'ids', { ids });
+  }
+
+  async deleteCollection(name: string): Promise<void> {
+    try {
+      await this.call(
+        { operation: 'delete_collection', collection: name, field: 'collection' },
+        () => this.client.deleteCollection({ name }),
+      );
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    } finally {
+      this.collections.delete(name);
+    }
   }
 
   async query(
@@ -230,13 +254,16 @@ export class ChromaHttpStore extends VectorStore {
     topK: number,
     where?: WhereFilter,
   ): Promise<ScoredRecord[]> {
-    const result = await this.withCollection(collection, where ? 'filter' : 'embedding', (handle) =>
-      handle.query({
-        queryEmbeddings: [embedding],
-        nResults: topK,
-        where: toWhere(where),
-        include: ['documents', 'metadatas', 'distances'],
-      }),
+    const result = await this.withCollection(
+      { operation: 'query', collection, field: where ? 'filter' : 'embedding' },
+      (handle) =>
+        handle.query({
+          queryEmbeddings: [embedding],
+          nResults: topK,
+          where: toWhere(where),
+          include: ['documents', 'metadatas', 'distances'],
+        }),
+      (found) => found.ids[0]?.length ?? 0,
     );
     const distances = result.distances[0] ?? [];
     return (result.ids[0] ?? []).map((id, i) => ({
@@ -250,13 +277,32 @@ export class ChromaHttpStore extends VectorStore {
 
   async deleteIds(collection: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.withCollection(collection, 'ids', (handle) => handle.delete({ ids }));
+    await this.withCollection({ operation: 'delete', collection, field: 'ids' }, (handle) =>
+      handle.delete({ ids }),
+    );
   }
 
   async deleteWhere(collection: string, where: WhereFilter): Promise<void> {
-    await this.withCollection(collection, 'filter', (handle) =>
+    await this.withCollection({ operation: 'delete', collection, field: 'filter' }, (handle) =>
       handle.delete({ where: toWhere(where) }),
     );
+  }
+
+  private async get(
+    collection: string,
+    field: string,
+    query: { where?: Where; ids?: string[]; limit?: number; offset?: number },
+  ): Promise<StoredRecord[]> {
+    const result = await this.withCollection(
+      { operation: 'get', collection, field },
+      (handle) => handle.get({ ...query, include: ['documents', 'metadatas'] }),
+      (found) => found.ids.length,
+    );
+    return result.ids.map((id, i) => ({
+      id,
+      text: result.documents[i] ?? '',
+      metadata: toMetadata(result.metadatas[i]),
+    }));
   }
 
   private async describe(collection: Collection): Promise<CollectionInfo> {
@@ -276,27 +322,40 @@ export class ChromaHttpStore extends VectorStore {
   }
 
   private withCollection<T>(
-    name: string,
-    field: string,
+    context: CallContext & { collection: string },
     fn: (collection: Collection) => Promise<T>,
+    resultCount?: (result: T) => number,
   ): Promise<T> {
-    return this.call({ collection: name, field }, async () => {
-      let collection = this.collections.get(name);
-      if (!collection) {
-        collection = await this.client.getCollection({ name });
-        this.collections.set(name, collection);
-      }
-      return fn(collection);
-    });
+    const name = context.collection;
+    return this.call(
+      context,
+      async () => {
+        let collection = this.collections.get(name);
+        if (!collection) {
+          collection = await this.client.getCollection({ name });
+          this.collections.set(name, collection);
+        }
+        return fn(collection);
+      },
+      resultCount,
+    );
   }
 
-  private async call<T>(context: CallContext, fn: () => Promise<T>): Promise<T> {
-    this.options.assertAvailable?.();
-    try {
-      return await this.options.deadline.run(this.options.timeoutMs, fn);
-    } catch (error) {
-      throw this.toDomainError(error, context);
-    }
+  private call<T>(
+    context: CallContext,
+    fn: () => Promise<T>,
+    resultCount?: (result: T) => number,
+  ): Promise<T> {
+    const { operation, collection } = context;
+    const recorder = this.options.recorder ?? NOOP_RECORDER;
+    return recorder.chromaCall({ operation, collection, resultCount }, async () => {
+      this.options.assertAvailable?.();
+      try {
+        return await this.options.deadline.run(this.options.timeoutMs, fn);
+      } catch (error) {
+        throw this.toDomainError(error, context);
+      }
+    });
   }
 
   private toDomainError(error: unknown, { collection, field }: CallContext): unknown {

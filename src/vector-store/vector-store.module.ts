@@ -1,12 +1,17 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { OperationRecorder } from '../observability/operation-recorder';
 import { ChromaEmbeddedSupervisor } from './chroma-embedded.supervisor';
 import { ChromaHttpStore, createChromaClient } from './chroma-http.store';
+import { CollectionRegistry } from './collection-registry';
 import { RequestDeadline } from './request-deadline';
 import { VectorStore } from './vector-store.port';
 
 /** Picks the strategy: a configured Chroma server over HTTP, else our own embedded one. */
-async function createVectorStore(config: AppConfig): Promise<VectorStore> {
+async function createVectorStore(
+  config: AppConfig,
+  recorder?: OperationRecorder,
+): Promise<VectorStore> {
   const logger = new Logger('VectorStore');
   const deadline = new RequestDeadline('the vector store');
   const { http, embedded, timeoutMs, upsertBatchSize } = config.chroma;
@@ -19,6 +24,7 @@ async function createVectorStore(config: AppConfig): Promise<VectorStore> {
       timeoutMs,
       upsertBatchSize,
       deadline,
+      recorder,
     });
   }
   const supervisor = new ChromaEmbeddedSupervisor(embedded);
@@ -31,6 +37,7 @@ async function createVectorStore(config: AppConfig): Promise<VectorStore> {
       timeoutMs,
       upsertBatchSize,
       deadline,
+      recorder,
       assertAvailable: () => supervisor.assertAvailable(),
       close: () => supervisor.stop(),
     },
@@ -38,8 +45,16 @@ async function createVectorStore(config: AppConfig): Promise<VectorStore> {
 }
 
 @Module({
-  providers: [{ provide: VectorStore, useFactory: createVectorStore, inject: [AppConfig] }],
-  exports: [VectorStore],
+  providers: [
+    {
+      provide: VectorStore,
+      useFactory: createVectorStore,
+      // Optional so the module also boots without ObservabilityModule (unit tests).
+      inject: [AppConfig, { token: OperationRecorder, optional: true }],
+    },
+    CollectionRegistry,
+  ],
+  exports: [VectorStore, CollectionRegistry],
 })
 export class VectorStoreModule implements OnApplicationShutdown {
   constructor(@Inject(VectorStore) private readonly store: VectorStore) {}

@@ -73,4 +73,13 @@ export abstract class VectorStore {
   abstract deleteIds(collection: string, ids: string[]): Promise<void>;
 
   abstract deleteWhere(collection: string, where: WhereFilter): Promise<void>;
+
+  /** Up to `limit` records from `offset` in the store's own stable order (no vectors). */
+  abstract getPage(collection: string, offset: number, limit: number): Promise<StoredRecord[]>;
+
+  /** The records with these ids that exist (no vectors), in no particular order. */
+  abstract getByIds(collection: string, ids: string[]): Promise<StoredRecord[]>;
+
+  /** Drops the collection and its records; does nothing when it does not exist. */
+  abstract deleteCollection(name: string): Promise<void>;
 }

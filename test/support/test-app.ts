@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { tokenFromArgs } from '../../src/auth/token.cli';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, createOpenApiDocument } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
+import { ResponseValidator } from './response-validator';
 
 /** Converted word vectors are shared by every test app, so only the first boot converts. */
 export const TEST_MODELS_DIR = join(
@@ -24,6 +25,8 @@ export interface TestApp {
   dataDir: string;
   /** An `Authorization` header value from the app's local issuer (`npm run token` arguments). */
   bearer(args?: string[]): string;
+  /** Checks every response against the OpenAPI document; `close()` fails on any violation. */
+  responses: ResponseValidator;
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -64,16 +67,21 @@ export async function createTestApp(
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+    // Mounted first, so it sees every response the app sends, errors included.
+    const responses = new ResponseValidator(createOpenApiDocument(app));
+    app.use(responses.middleware);
     configureApp(app, app.get(AppConfig));
     await app.init();
     return {
       app,
       dataDir,
+      responses,
       bearer: (args = ['--scope', 'rag/admin']) =>
         `Bearer ${tokenFromArgs(args, app.get(AppConfig))}`,
       close: async ({ keepData = false } = {}) => {
         await app.close();
         if (!keepData && !env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+        responses.assertValid();
       },
     };
   } finally {

@@ -83,6 +83,19 @@ export class CollectionDto {
 
   @ApiProperty({ description: 'Whether the running embedder matches the stored vectors.' })
   compatible!: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Physical Chroma collection serving this logical one (`<name>__v<n>` after a re-index).',
+    example: 'docs__v2',
+  })
+  active_collection?: string;
+
+  @ApiPropertyOptional({
+    description: 'Generation of the active collection: 0 before the first re-index.',
+    example: 2,
+  })
+  generation?: number;
 }
 
 export class CollectionsResponseDto {

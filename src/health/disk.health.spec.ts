@@ -1,0 +1,30 @@
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { tmpdir } from 'node:os';
+import type { AppConfig } from '../config/app-config';
+import { DiskHealthIndicator } from './disk.health';
+
+describe('DiskHealthIndicator', () => {
+  const indicator = (path: string, diskMinFreeBytes: number) =>
+    new DiskHealthIndicator(new HealthIndicatorService(), {
+      chroma: { embedded: { path } },
+      ops: { diskMinFreeBytes },
+      healthCheckTimeoutMs: 1000,
+    } as AppConfig);
+
+  it('is up with the free space when above the threshold', async () => {
+    const result = await indicator(tmpdir(), 0).isHealthy('disk');
+    expect(result.disk).toMatchObject({ status: 'up', path: tmpdir() });
+    expect(result.disk.freeBytes).toBeGreaterThan(0);
+  });
+
+  it('is down naming the threshold when below it', async () => {
+    const result = await indicator(tmpdir(), Number.MAX_SAFE_INTEGER).isHealthy('disk');
+    expect(result.disk.status).toBe('down');
+    expect(result.disk.message).toContain('HEALTH_DISK_MIN_FREE_BYTES');
+  });
+
+  it('is down when the folder does not exist', async () => {
+    const result = await indicator('/nonexistent/chroma', 0).isHealthy('disk');
+    expect(result.disk.status).toBe('down');
+  });
+});

@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { DocumentInputDto } from '../../documents/dto/upsert-documents.dto';
+import { JOB_STATES, type JobState } from '../ingest-job';
+
+const COLLECTION = {
+  description:
+    'Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.',
+  example: 'docs',
+};
+
+/** The JSON form of POST /ingest/jobs: documents already in text form. */
+export class CreateIngestJobDto {
+  @ApiPropertyOptional(COLLECTION)
+  @IsOptional()
+  @IsString()
+  collection?: string;
+
+  @ApiPropertyOptional({
+    type: [DocumentInputDto],
+    description: 'Documents to ingest (at most INGEST_MAX_FILES). Omit when uploading files.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => DocumentInputDto)
+  documents?: DocumentInputDto[];
+}
+
+/** The multipart form of POST /ingest/jobs, for Swagger. */
+export const MULTIPART_SCHEMA = {
+  type: 'object' as const,
+  required: ['files'],
+  properties: {
+    files: {
+      type: 'array' as const,
+      items: { type: 'string' as const, format: 'binary' },
+      description:
+        'Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file).',
+    },
+    collection: { type: 'string' as const, ...COLLECTION },
+  },
+};
+
+export class IngestCountsDto {
+  @ApiProperty({ example: 120 })
+  total!: number;
+
+  @ApiProperty({ description: 'Written or found unchanged.', example: 80 })
+  done!: number;
+
+  @ApiProperty({ description: 'Of `done`, skipped because already stored as is.', example: 20 })
+  unchanged!: number;
+}
+
+export class IngestFilesDto {
+  @ApiProperty({ example: 12 })
+  total!: number;
+
+  @ApiProperty({ example: 1 })
+  failed!: number;
+}
+
+export class IngestFailureDto {
+  @ApiProperty({ example: 'scans/contract.pdf' })
+  file!: string;
+
+  @ApiProperty({ example: 'PDF has no text layer' })
+  reason!: string;
+}
+
+export class IngestJobDto {
+  @ApiProperty({ example: '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' })
+  id!: string;
+
+  @ApiProperty({ enum: JOB_STATES })
+  state!: JobState;
+
+  @ApiProperty({ example: 'docs' })
+  collection!: string;
+
+  @ApiProperty({ description: 'Chunks done of the total, in percent.', example: 66.7 })
+  progress!: number;
+
+  @ApiProperty({ type: IngestFilesDto })
+  files!: IngestFilesDto;
+
+  @ApiProperty({ type: IngestCountsDto, description: 'Documents (a PDF is one per page).' })
+  documents!: IngestCountsDto;
+
+  @ApiProperty({ type: IngestCountsDto })
+  chunks!: IngestCountsDto;
+
+  @ApiProperty({ type: [IngestFailureDto], description: 'Files (or documents) not ingested.' })
+  failures!: IngestFailureDto[];
+
+  @ApiPropertyOptional({ description: 'Why the job failed, when it did.' })
+  error?: string;
+
+  @ApiProperty({ example: '2025-01-01T12:00:00.000Z' })
+  created_at!: string;
+
+  @ApiPropertyOptional({ example: '2025-01-01T12:00:01.000Z' })
+  started_at?: string;
+
+  @ApiPropertyOptional({ example: '2025-01-01T12:00:09.000Z' })
+  finished_at?: string;
+
+  @ApiProperty({ description: 'Since the job started (0 while queued).', example: 8000 })
+  elapsed_ms!: number;
+
+  @ApiProperty({ description: 'Chunks done per second of elapsed time.', example: 15 })
+  chunks_per_second!: number;
+}

@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { canAccessCollection } from '../auth/collection-access';
+import { hasRole, type Principal } from '../auth/principal';
+import {
+  DomainError,
+  InvalidInputError,
+  NotFoundError,
+  TooManyRequestsError,
+} from '../common/domain-errors';
+import { AppConfig } from '../config/app-config';
+import { chunkText } from '../documents/chunker';
+import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
+import { checkLogicalName } from '../vector-store/collection-registry';
+import { planBatches, type PlannedFile } from './batch-plan';
+import type { IngestJobDto } from './dto/ingest-job.dto';
+import { extractFile, type UploadedFile } from './extract';
+import { FileRejectedError } from './file-format';
+import { isFinished, type FileFailure, type IngestJob } from './ingest-job';
+import { IngestJobStore } from './ingest-job.store';
+import { IngestRunner } from './ingest-runner';
+
+/** Files extracted at once: PDF parsing takes a worker thread each. */
+const EXTRACT_CONCURRENCY = 2;
+
+export interface IngestRequest {
+  collection?: string;
+  files?: UploadedFile[];
+  documents?: DocumentInputDto[];
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function toJobDto(job: IngestJob, now = Date.now()): IngestJobDto {
+  const { total, done } = job.chunks;
+  const progress =
+    job.state === 'succeeded'
+      ? 100
+      : total > 0
+        ? Math.min(100, Math.round((done / total) * 1000) / 10)
+        : 0;
+  const elapsed = job.startedAt === undefined ? 0 : (job.finishedAt ?? now) - job.startedAt;
+  return {
+    id: job.id,
+    state: job.state,
+    collection: job.collection,
+    progress,
+    files: job.files,
+    documents: job.documents,
+    chunks: job.chunks,
+    failures: job.failures,
+    ...(job.error ? { error: job.error } : {}),
+    created_at: iso(job.createdAt)!,
+    started_at: iso(job.startedAt),
+    finished_at: iso(job.finishedAt),
+    elapsed_ms: elapsed,
+    chunks_per_second: elapsed > 0 ? Math.round((done / elapsed) * 10_000) / 10 : 0,
+  };
+}
+
+/**
+ * Accepts ingest jobs: checks limits, extracts text from every file at once (so any task can
+ * resume the job from the store, without the upload), plans batches and hands over to the runner.
+ */
+@Injectable()
+export class IngestJobsService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jobs: IngestJobStore,
+    private readonly runner: IngestRunner,
+  ) {}
+
+  async create(user: Principal, input: IngestRequest): Promise<IngestJobDto> {
+    const limits = this.config.ingest;
+    const collection = input.collection ?? this.config.documents.defaultCollection;
+    checkLogicalName(collection);
+    if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
+    const count = (input.files?.length ?? 0) + (input.documents?.length ?? 0);
+    if (count === 0 || (input.files?.length && input.documents?.length)) {
+      throw new InvalidInputError('files', 'send either files (multipart) or documents (JSON)');
+    }
+    if (count > limits.maxFiles) {
+      throw new DomainError(
+        'payload_too_large',
+        `files: more than ${limits.maxFiles} files or documents in one job (INGEST_MAX_FILES)`,
+      );
+    }
+    const active = await this.jobs.unfinished(user.sub);
+    if (active.length >= limits.maxJobsPerUser) {
+      throw new TooManyRequestsError(
+        `at most ${limits.maxJobsPerUser} ingest jobs may be queued or running per user (INGEST_MAX_JOBS_PER_USER)`,
+        Math.ceil(limits.sweepMs / 1000),
+      );
+    }
+
+    const failures: FileFailure[] = [];
+    const planned = input.files
+      ? await this.extractAll(input.files, failures)
+      : input.documents!.map((doc): PlannedFile => ({
+          documents: [{ ...doc, metadata: doc.metadata ?? {} }],
+        }));
+    const chunking = {
+      size: this.config.documents.chunkSize,
+      overlap: this.config.documents.chunkOverlap,
+    };
+    const plan = planBatches(planned, (text) => chunkText(text, chunking).length, {
+      maxChunks: limits.batchChunks,
+      maxDocuments: this.config.documents.maxDocumentsPerRequest,
+    });
+    const now = Date.now();
+    const empty = plan.batches.length === 0;
+    const job: IngestJob = {
+      id: randomUUID(),
+      // Nothing extracted (every file failed) is a finished job, not one waiting for a runner.
+      state: empty ? 'succeeded' : 'queued',
+      collection,
+      owner: user,
+      files: { total: count, failed: failures.length },
+      documents: { total: plan.documents, done: 0, unchanged: 0 },
+      chunks: { total: plan.chunks, done: 0, unchanged: 0 },
+      failures,
+      batches: plan.batches.length,
+      batchesDone: 0,
+      createdAt: now,
+      ...(empty ? { startedAt: now, finishedAt: now } : {}),
+      updatedAt: now,
+    };
+    // Batches first: a job record never points at documents that are not stored yet.
+    await this.jobs.saveBatches(job.id, plan.batches);
+    await this.jobs.save(job);
+    this.runner.kick();
+    return toJobDto(job);
+  }
+
+  async get(user: Principal, id: string): Promise<IngestJobDto> {
+    return toJobDto(await this.visible(user, id));
+  }
+
+  /** Stops the job after its in-flight batches; chunks already written stay. */
+  async cancel(user: Principal, id: string): Promise<IngestJobDto> {
+    const job = await this.visible(user, id);
+    if (isFinished(job.state)) {
+      throw new DomainError('conflict', `ingest job '${id}' already ${job.state}`);
+    }
+    await this.jobs.requestCancel(id);
+    if (job.state === 'queued' && !job.lease) {
+      // No runner has it: nobody else would finish it. A runner claiming it now sees the request.
+      const now = Date.now();
+      const cancelled: IngestJob = { ...job, state: 'cancelled', finishedAt: now, updatedAt: now };
+      await this.jobs.save(cancelled);
+      await this.jobs.deleteBatches(id);
+      return toJobDto(cancelled);
+    }
+    return toJobDto(job);
+  }
+
+  /** Someone else's job answers exactly like a missing one. */
+  private async visible(user: Principal, id: string): Promise<IngestJob> {
+    const job = await this.jobs.get(id);
+    if (!job || (job.owner.sub !== user.sub && !hasRole(user, 'admin'))) {
+      throw new NotFoundError('ingest job', id);
+    }
+    return job;
+  }
+
+  private async extractAll(files: UploadedFile[], failures: FileFailure[]): Promise<PlannedFile[]> {
+    const planned = new Array<PlannedFile | undefined>(files.length);
+    const seen = new Set<string>();
+    let next = 0;
+    const worker = async () => {
+      while (next < files.length) {
+        const index = next++;
+        const file = files[index];
+        try {
+          const extracted = await extractFile(file, {
+            timeoutMs: this.config.ingest.extractTimeoutMs,
+          });
+          if (seen.has(extracted.id))
+            throw new FileRejectedError('repeats another file of this job');
+          seen.add(extracted.id);
+          planned[index] = {
+            documents: extracted.documents,
+            pdf:
+              extracted.pages === undefined
+                ? undefined
+                : { id: extracted.id, pages: extracted.pages },
+          };
+        } catch (error) {
+          // Anything a file does to its reader is that file's failure, never the job's.
+          const reason =
+            error instanceof FileRejectedError ? error.message : `unreadable: ${String(error)}`;
+          failures.push({ file: file.name, reason });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: EXTRACT_CONCURRENCY }, worker));
+    return planned.filter((file): file is PlannedFile => file !== undefined);
+  }
+}

@@ -1,0 +1,265 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError, NotFoundError } from '../common/domain-errors';
+import { AppConfig } from '../config/app-config';
+import { DocumentsService } from '../documents/documents.service';
+import type { DocumentUpsertResultDto } from '../documents/dto/upsert-documents.dto';
+import { pageDocumentId } from './extract';
+import { IngestJobStore } from './ingest-job.store';
+import type { FileFailure, IngestJob, StoredBatch, StoredDocument } from './ingest-job';
+
+/** What one batch did, folded into the job in batch order. */
+interface BatchResult {
+  results: DocumentUpsertResultDto[];
+  failures: FileFailure[];
+}
+
+/** Why a run stops before its last batch. */
+type Stop = 'cancelled' | 'lost' | 'shutdown';
+
+/** Errors that concern one document's content: the others in its batch still go in. */
+const isDocumentError = (error: unknown): error is DomainError =>
+  error instanceof DomainError &&
+  (error.kind === 'validation' || error.kind === 'payload_too_large');
+
+/**
+ * Runs ingest jobs stored by IngestJobStore, at most INGEST_CONCURRENCY per task. A job is
+ * claimed by writing a lease, waiting INGEST_SETTLE_MS and reading it back (Chroma has no
+ * compare-and-set: the last writer wins, the other backs off). The owner renews the lease with
+ * every batch and on a timer; a periodic sweep on every task resumes jobs whose lease expired
+ * from their last written batch, which is safe because upserts are idempotent.
+ */
+@Injectable()
+export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IngestRunner.name);
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly limits: AppConfig['ingest'];
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private sweepAgain = false;
+  private closing = false;
+
+  constructor(
+    config: AppConfig,
+    private readonly jobs: IngestJobStore,
+    private readonly documents: DocumentsService,
+  ) {
+    this.limits = config.ingest;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.limits.sweepMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops this task's runs after their in-flight batches; their leases are released. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.timer);
+    // After the sweep: a claim it is making would start a run missing from the list below.
+    await this.sweeping;
+    const runs = [...this.running.values()];
+    for (const run of runs) run.abort.abort();
+    await Promise.allSettled(runs.map((run) => run.done));
+  }
+
+  /** Looks for work now; a call during a sweep makes it look once more when done. */
+  kick(): void {
+    if (this.closing) return;
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return;
+    }
+    this.sweeping = this.sweep()
+      .catch((error: unknown) => this.logger.warn(`ingest sweep failed: ${String(error)}`))
+      .finally(() => {
+        this.sweeping = undefined;
+        if (this.sweepAgain) {
+          this.sweepAgain = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async sweep(): Promise<void> {
+    const candidates = (await this.jobs.unfinished()).sort((a, b) => a.createdAt - b.createdAt);
+    for (const job of candidates) {
+      if (this.closing || this.running.size >= this.limits.concurrency) return;
+      if (this.running.has(job.id) || (job.lease && job.lease.expiresAt > Date.now())) continue;
+      await this.claim(job);
+    }
+  }
+
+  private async claim(job: IngestJob): Promise<void> {
+    const abort = new AbortController();
+    // The slot is taken before the first await, so the concurrency limit holds.
+    const slot = { abort, done: Promise.resolve() };
+    this.running.set(job.id, slot);
+    try {
+      const now = Date.now();
+      const claimed: IngestJob = {
+        ...job,
+        state: 'running',
+        startedAt: job.startedAt ?? now,
+        lease: { owner: this.owner, expiresAt: now + this.limits.leaseMs },
+        updatedAt: now,
+      };
+      await this.jobs.save(claimed);
+      await sleep(this.limits.settleMs);
+      if ((await this.jobs.get(job.id))?.lease?.owner !== this.owner) {
+        this.running.delete(job.id);
+        return;
+      }
+      slot.done = this.run(claimed, abort.signal)
+        .catch((error: unknown) => this.logger.error(`ingest job ${job.id}: ${String(error)}`))
+        .finally(() => {
+          this.running.delete(job.id);
+          this.kick();
+        });
+    } catch (error) {
+      this.running.delete(job.id);
+      throw error;
+    }
+  }
+
+  private async run(job: IngestJob, signal: AbortSignal): Promise<void> {
+    let stop: Stop | undefined;
+    // One write of the job record at a time: the timer and the batches both renew it.
+    let writes = Promise.resolve();
+    const renew = () => {
+      writes = writes.then(async () => {
+        if (stop === 'cancelled' || stop === 'lost') return;
+        if (await this.jobs.cancelRequested(job.id)) stop = 'cancelled';
+        else if ((await this.jobs.get(job.id))?.lease?.owner !== this.owner) stop = 'lost';
+        else {
+          const now = Date.now();
+          job.lease = { owner: this.owner, expiresAt: now + this.limits.leaseMs };
+          job.updatedAt = now;
+          await this.jobs.save(job);
+        }
+      });
+      return writes;
+    };
+    const heartbeat = setInterval(() => {
+      renew().catch((error: unknown) => this.logger.warn(`lease renewal: ${String(error)}`));
+    }, this.limits.leaseMs / 3);
+    const stopped = () => stop ?? (signal.aborted ? 'shutdown' : undefined);
+
+    const inFlight: Promise<BatchResult>[] = [];
+    try {
+      await renew();
+      let next = job.batchesDone;
+      const fold = async () => {
+        this.apply(job, await inFlight.shift()!);
+        await renew();
+      };
+      // Up to INGEST_PIPELINE_DEPTH batches at once: one embeds while others are written.
+      while (next < job.batches && !stopped()) {
+        inFlight.push(this.process(job, next++));
+        if (inFlight.length >= this.limits.pipelineDepth) await fold();
+      }
+      while (inFlight.length > 0) await fold();
+    } catch (error) {
+      await Promise.allSettled(inFlight);
+      clearInterval(heartbeat);
+      await writes.catch(() => undefined);
+      await this.finish(job, 'failed', error instanceof Error ? error.message : String(error));
+      return;
+    }
+    clearInterval(heartbeat);
+    await writes;
+    const reason = stopped();
+    if (reason === 'lost') return;
+    if (reason === 'shutdown') {
+      // Released, so another task resumes at once rather than after the lease runs out.
+      await this.jobs.save({ ...job, lease: { owner: this.owner, expiresAt: 0 } });
+      return;
+    }
+    await this.finish(job, reason === 'cancelled' ? 'cancelled' : 'succeeded');
+  }
+
+  private async finish(
+    job: IngestJob,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    error?: string,
+  ): Promise<void> {
+    const now = Date.now();
+    await this.jobs.save({
+      ...job,
+      state,
+      ...(error ? { error } : {}),
+      lease: undefined,
+      finishedAt: now,
+      updatedAt: now,
+    });
+    await this.jobs.deleteBatches(job.id);
+    this.logger.log(`ingest job ${job.id} ${state}`);
+  }
+
+  private apply(job: IngestJob, { results, failures }: BatchResult): void {
+    for (const result of results) {
+      const unchanged = result.status === 'unchanged' ? 1 : 0;
+      job.documents.done += 1;
+      job.documents.unchanged += unchanged;
+      job.chunks.done += result.chunks;
+      job.chunks.unchanged += unchanged * result.chunks;
+    }
+    job.failures.push(...failures);
+    job.files.failed = new Set(job.failures.map((failure) => failure.file)).size;
+    job.batchesDone += 1;
+  }
+
+  private async process(job: IngestJob, seq: number): Promise<BatchResult> {
+    const batch = await this.jobs.batch(job.id, seq);
+    const result = await this.upsert(job, batch.documents);
+    for (const pdf of batch.pdfs) await this.deleteStalePages(job, pdf);
+    return result;
+  }
+
+  private async upsert(job: IngestJob, documents: StoredDocument[]): Promise<BatchResult> {
+    const upsert = (docs: StoredDocument[]) =>
+      this.documents.upsert(job.owner, { collection: job.collection, documents: docs });
+    try {
+      return { results: (await upsert(documents)).results, failures: [] };
+    } catch (error) {
+      if (!isDocumentError(error)) throw error;
+    }
+    // The batch was refused whole (validated before any write): find the culprits one by one.
+    const outcome: BatchResult = { results: [], failures: [] };
+    for (const doc of documents) {
+      try {
+        outcome.results.push(...(await upsert([doc])).results);
+      } catch (error) {
+        if (!isDocumentError(error)) throw error;
+        const file = typeof doc.metadata.source === 'string' ? doc.metadata.source : doc.id;
+        outcome.failures.push({ file, reason: error.message.replace(/^documents\[0\]\./, '') });
+      }
+    }
+    return outcome;
+  }
+
+  /** Pages a previous, longer version of the PDF had: deleted after the new pages exist. */
+  private async deleteStalePages(job: IngestJob, pdf: StoredBatch['pdfs'][number]) {
+    for (let page = pdf.pages + 1; ; page++) {
+      try {
+        await this.documents.deleteDocument(
+          job.owner,
+          pageDocumentId(pdf.id, page),
+          job.collection,
+        );
+      } catch (error) {
+        if (error instanceof NotFoundError) return;
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  UploadedFiles,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ApiAuth } from '../auth/api-auth.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { Principal } from '../auth/principal';
+import { RequireRole } from '../auth/require-role.decorator';
+import { ApiErrorDto } from '../common/api-error.dto';
+import { StrictThrottle } from '../observability/principal-throttler.guard';
+import { CreateIngestJobDto, IngestJobDto, MULTIPART_SCHEMA } from './dto/ingest-job.dto';
+import { IngestJobsService } from './ingest-jobs.service';
+import { UploadLimitsInterceptor } from './upload-limits.interceptor';
+
+/** The parts of a multer memory-storage file this module reads. */
+interface MulterFile {
+  originalname: string;
+  mimetype: string;
+  buffer: Buffer;
+}
+
+const JOB_ID = {
+  name: 'id',
+  description: 'Job id, as returned by createIngestJob',
+  format: 'uuid',
+};
+const NOT_FOUND_JOB = { type: ApiErrorDto, description: 'No such job, or not yours' };
+
+@ApiTags('ingest')
+@ApiAuth()
+@ApiBadRequestResponse({
+  type: ApiErrorDto,
+  description: 'Invalid input; the message names the field',
+})
+@ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'Chroma is unreachable' })
+@ApiExtraModels(CreateIngestJobDto)
+@Controller('ingest/jobs')
+export class IngestController {
+  constructor(private readonly ingest: IngestJobsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireRole('write')
+  @StrictThrottle()
+  @UseInterceptors(UploadLimitsInterceptor, FilesInterceptor('files'))
+  @ApiOperation({
+    operationId: 'createIngestJob',
+    summary: 'Start an ingest job from uploaded files or JSON documents',
+    description:
+      'Multipart `files` (txt, md, html, pdf, docx; detected by content, extension and MIME type) or a JSON body `{collection, documents}`. Text is extracted at once (a PDF becomes one document per page, with `page` metadata); files that cannot be read are reported in `failures` without stopping the job. The job then chunks, embeds and upserts in the background, idempotently: unchanged documents are skipped. Poll getIngestJob for progress.',
+  })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ schema: { oneOf: [MULTIPART_SCHEMA, { $ref: getSchemaPath(CreateIngestJobDto) }] } })
+  @ApiAcceptedResponse({ type: IngestJobDto, description: 'Accepted: the job is queued' })
+  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'The collection is not yours to write' })
+  @ApiPayloadTooLargeResponse({
+    type: ApiErrorDto,
+    description:
+      'A file, the file count or the request is over INGEST_MAX_FILE_BYTES, INGEST_MAX_FILES or INGEST_MAX_REQUEST_BYTES',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ApiErrorDto,
+    description:
+      'INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After',
+  })
+  create(
+    @CurrentUser() user: Principal,
+    @Body() body: CreateIngestJobDto,
+    @UploadedFiles() files: MulterFile[] | undefined,
+  ): Promise<IngestJobDto> {
+    return this.ingest.create(user, {
+      collection: body.collection,
+      documents: body.documents,
+      files: files?.length
+        ? files.map((file) => ({
+            name: file.originalname,
+            mime: file.mimetype,
+            bytes: file.buffer,
+          }))
+        : undefined,
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    operationId: 'getIngestJob',
+    summary: 'State, counts, progress and timings of an ingest job',
+  })
+  @ApiParam(JOB_ID)
+  @ApiOkResponse({ type: IngestJobDto })
+  @ApiNotFoundResponse(NOT_FOUND_JOB)
+  get(
+    @CurrentUser() user: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<IngestJobDto> {
+    return this.ingest.get(user, id);
+  }
+
+  @Delete(':id')
+  @RequireRole('write')
+  @ApiOperation({
+    operationId: 'cancelIngestJob',
+    summary: 'Cancel an ingest job',
+    description:
+      'A queued job is cancelled at once; a running one stops after its in-flight batches (its state turns `cancelled` shortly after). Chunks already written stay.',
+  })
+  @ApiParam(JOB_ID)
+  @ApiOkResponse({ type: IngestJobDto, description: 'The job as it stands after the request' })
+  @ApiNotFoundResponse(NOT_FOUND_JOB)
+  @ApiConflictResponse({ type: ApiErrorDto, description: 'The job has already finished' })
+  cancel(
+    @CurrentUser() user: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<IngestJobDto> {
+    return this.ingest.cancel(user, id);
+  }
+}

@@ -1,0 +1,17 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type { OpsConfig } from '../config/app-config';
+import { REQUEST_ID_HEADER } from './logging';
+
+/** Security headers, proxy trust and CORS (off unless CORS_ORIGINS lists origins). */
+export function applyHttpHardening(app: NestExpressApplication, ops: OpsConfig): void {
+  app.set('trust proxy', ops.trustProxy);
+  app.use(helmet());
+  if (ops.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: ops.corsOrigins,
+      exposedHeaders: [REQUEST_ID_HEADER, 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+}

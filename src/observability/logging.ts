@@ -1,0 +1,58 @@
+import type { LogLevel } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import type { Level } from 'pino';
+import type { Principal } from '../auth/principal';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** A caller's request id is kept only when it is a plain token of sane length. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const PINO_LEVELS: Record<LogLevel, Level> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/** Credentials never reach the log, whichever header carries them. */
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-chroma-token"]',
+  'req.headers["x-api-key"]',
+];
+
+/** Reuses the caller's `X-Request-Id` when sane, else makes one; echoed on the response. */
+export function requestIdFor(request: IncomingMessage, response: ServerResponse): string {
+  const incoming = request.headers['x-request-id'];
+  const id =
+    typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  response.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}
+
+/**
+ * JSON logs through pino: one line per request with its id, route, status, latency and the
+ * caller's `sub` (set by the auth guard before the line is written). Bodies are never logged.
+ */
+export const loggingParams = (level: LogLevel): Params => ({
+  pinoHttp: {
+    level: PINO_LEVELS[level],
+    genReqId: requestIdFor,
+    customProps: (request) => ({ sub: (request as { user?: Principal }).user?.sub }),
+    // 4xx are the caller's business: info, so LOG_LEVEL=warn shows only what needs a human.
+    customLogLevel: (_request, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : 'info',
+    autoLogging: { ignore: (request) => request.url === '/health/live' },
+    redact: { paths: REDACTED, censor: '[redacted]' },
+    // The status is what matters of a response; its headers only repeat what we set.
+    serializers: {
+      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+    },
+  },
+});

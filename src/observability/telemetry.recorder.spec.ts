@@ -1,0 +1,56 @@
+import { AppMetrics } from './app-metrics';
+import { TelemetryRecorder } from './telemetry.recorder';
+
+describe('TelemetryRecorder', () => {
+  const setup = () => {
+    const metrics = new AppMetrics();
+    return { metrics, recorder: new TelemetryRecorder(metrics) };
+  };
+  const exposition = (metrics: AppMetrics) => metrics.registry.metrics();
+
+  it('times Chroma calls by operation and counts failures by error class', async () => {
+    const { metrics, recorder } = setup();
+    await expect(
+      recorder.chromaCall({ operation: 'query', collection: 'docs' }, () => Promise.resolve(3)),
+    ).resolves.toBe(3);
+    class NotFoundError extends Error {
+      override name = 'NotFoundError';
+    }
+    await expect(
+      recorder.chromaCall({ operation: 'get' }, () => Promise.reject(new NotFoundError('x'))),
+    ).rejects.toThrow(NotFoundError);
+    const text = await exposition(metrics);
+    expect(text).toContain('rag_chroma_duration_seconds_count{operation="query",outcome="ok"} 1');
+    expect(text).toContain('rag_chroma_duration_seconds_count{operation="get",outcome="error"} 1');
+    expect(text).toContain('rag_chroma_errors_total{operation="get",error="NotFoundError"} 1');
+  });
+
+  it('records embedding latency and batch sizes', async () => {
+    const { metrics, recorder } = setup();
+    await recorder.embedding('documents', 16, () => Promise.resolve([]));
+    const text = await exposition(metrics);
+    expect(text).toContain('rag_embedding_duration_seconds_count{kind="documents",outcome="ok"} 1');
+    expect(text).toContain('rag_embedding_batch_size_sum{kind="documents"} 16');
+  });
+
+  it('records LLM latency and the tokens the call reports', async () => {
+    const { metrics, recorder } = setup();
+    const answer = await recorder.llmCall('gpt-test', (scope) => {
+      scope.recordUsage({ promptTokens: 120, completionTokens: 30 });
+      return Promise.resolve('answer');
+    });
+    expect(answer).toBe('answer');
+    const text = await exposition(metrics);
+    expect(text).toContain('rag_llm_duration_seconds_count{model="gpt-test",outcome="ok"} 1');
+    expect(text).toContain('rag_llm_tokens_total{model="gpt-test",type="prompt"} 120');
+    expect(text).toContain('rag_llm_tokens_total{model="gpt-test",type="completion"} 30');
+  });
+
+  it('only traces when metrics are off', async () => {
+    const recorder = new TelemetryRecorder(null);
+    await expect(recorder.embedding('query', 1, () => Promise.resolve('v'))).resolves.toBe('v');
+    await expect(recorder.llmCall('m', () => Promise.reject(new Error('down')))).rejects.toThrow(
+      'down',
+    );
+  });
+});

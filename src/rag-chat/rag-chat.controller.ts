@@ -1,0 +1,136 @@
+import { Body, Controller, Logger, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiExtraModels,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { StrictThrottle } from '../observability/principal-throttler.guard';
+import { ApiAuth } from '../auth/api-auth.decorator';
+import { CurrentUser } from '../auth/current-user.decorator';
+import type { Principal } from '../auth/principal';
+import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { ApiErrorDto } from '../common/api-error.dto';
+import { AppConfig } from '../config/app-config';
+import { FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
+import { RagChatService } from './rag-chat.service';
+import { SseStream } from './sse';
+
+const SSE_EXAMPLE = [
+  'event: sources',
+  'data: {"sources":[{"n":1,"document_id":"handbook/onboarding","chunk_id":"handbook/onboarding#0","text":"New engineers get a laptop on day one.","metadata":{},"score":0.71}],"tier":"exact"}',
+  '',
+  'event: token',
+  'data: {"text":"New engineers get a laptop on day one. [1]"}',
+  '',
+  'event: done',
+  'data: {"model":"extractive","usage":{"input_tokens":0,"output_tokens":0}}',
+  '',
+].join('\n');
+
+@ApiTags('chat')
+@ApiAuth()
+@ApiExtraModels(FastChatResponseDto)
+@Controller()
+export class RagChatController {
+  private readonly logger = new Logger('RagChat');
+  // The same error bodies as the global filter, for errors sent in-band once a stream started.
+  private readonly errors = new AllExceptionsFilter();
+  private readonly heartbeatMs: number;
+
+  constructor(
+    private readonly chat: RagChatService,
+    config: AppConfig,
+  ) {
+    this.heartbeatMs = config.chat.sseHeartbeatMs;
+  }
+
+  @Post('fast_chat')
+  @StrictThrottle()
+  @ApiOperation({
+    operationId: 'fastChat',
+    summary: 'Answer a question from the collection, citing its sources',
+    description:
+      'Retrieves chunks as `POST /chroma/query` does, keeps those scoring at least CHAT_MIN_SCORE, and answers from them only, citing `[n]`. Without a relevant chunk it answers "I don\'t know" without calling the model. With `stream: true` or `Accept: text/event-stream` the answer streams as server-sent events: `sources`, `token`..., then `done` (model, usage) or `error` (an error body); `: keep-alive` comments every CHAT_SSE_HEARTBEAT_MS. Errors before the stream starts are JSON.',
+  })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description: 'The answer (JSON), or its event stream',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(FastChatResponseDto) } },
+      'text/event-stream': { schema: { type: 'string', example: SSE_EXAMPLE } },
+    },
+  })
+  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid input; names the field' })
+  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'The collection does not exist' })
+  @ApiPayloadTooLargeResponse({ type: ApiErrorDto, description: 'The body is over its limit' })
+  @ApiConflictResponse({
+    type: ApiErrorDto,
+    description: 'The collection holds vectors of another embedding model',
+  })
+  @ApiBadGatewayResponse({
+    type: ApiErrorDto,
+    description:
+      'The language model failed (5xx after retries, a rejected request or a bad answer)',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ApiErrorDto,
+    description: 'The language model, Chroma or the embedder is unreachable',
+  })
+  @ApiGatewayTimeoutResponse({
+    type: ApiErrorDto,
+    description: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
+  })
+  async fastChat(
+    @CurrentUser() user: Principal,
+    @Body() body: FastChatDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    // A client that goes away cancels the model call instead of leaving it running.
+    const cancel = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) cancel.abort(new Error('the client closed the connection'));
+    });
+    const prepared = await this.chat.prepare(user, body);
+    const stream =
+      body.stream ?? req.accepts(['application/json', 'text/event-stream']) === 'text/event-stream';
+    if (!stream) {
+      try {
+        res.status(200).json(await this.chat.answer(prepared, cancel.signal));
+      } catch (error) {
+        if (!cancel.signal.aborted) throw error;
+      }
+      return;
+    }
+    const sse = new SseStream(res, this.heartbeatMs);
+    sse.send('sources', { sources: prepared.sources, tier: prepared.tier });
+    try {
+      for await (const { event, data } of this.chat.stream(prepared, cancel.signal)) {
+        sse.send(event, data);
+      }
+    } catch (error) {
+      if (!cancel.signal.aborted) sse.send('error', this.errorBody(error));
+    } finally {
+      sse.end();
+    }
+  }
+
+  private errorBody(error: unknown): ApiErrorDto {
+    const body = this.errors.toBody(error);
+    if (body.statusCode >= 500) {
+      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    }
+    return body;
+  }
+}

@@ -1,0 +1,111 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { EmbedderFingerprintDto } from '../../documents/dto/document.dto';
+
+export class StartReindexDto {
+  @ApiPropertyOptional({
+    example: 'docs',
+    description: 'Logical collection; DEFAULT_COLLECTION when omitted.',
+  })
+  @IsOptional()
+  @IsString()
+  collection?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Rebuild even when the collection already uses the configured embedder.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class RollbackDto {
+  @ApiProperty({ example: 'docs', description: 'Logical collection to roll back.' })
+  @IsString()
+  collection!: string;
+}
+
+export const REINDEX_STATES = [
+  'building',
+  'interrupted',
+  'succeeded',
+  'failed',
+  'up_to_date',
+] as const;
+export type ReindexState = (typeof REINDEX_STATES)[number];
+
+export class ReindexRunDto {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Run id (null when nothing had to be done); GET /admin/reindex/{id} follows it.',
+    example: '5b0c7a1e-3f7d-4a63-9a38-0f0e5f3f0c41',
+  })
+  run_id!: string | null;
+
+  @ApiProperty({ example: 'docs' })
+  collection!: string;
+
+  @ApiProperty({
+    enum: REINDEX_STATES,
+    description:
+      '`interrupted`: its owner stopped renewing the lease; the next trigger starts it over.',
+  })
+  state!: ReindexState;
+
+  @ApiPropertyOptional({ description: 'Physical collection being copied.', example: 'docs' })
+  source?: string;
+
+  @ApiPropertyOptional({ description: 'Physical collection being built.', example: 'docs__v1' })
+  target?: string;
+
+  @ApiProperty({
+    description: 'Fingerprint of the embedder the target is built with (or the active one).',
+    example: 'local/glove-sg-100d+idf+title+lex512w0.6-v1/612',
+  })
+  embedder!: string;
+
+  @ApiProperty({ description: 'Chunks copied so far.', example: 1200 })
+  done!: number;
+
+  @ApiProperty({ description: 'Chunks in the source when the copy started.', example: 2000 })
+  total!: number;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  started_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  updated_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  finished_at?: string;
+
+  @ApiPropertyOptional({ description: 'Why a failed run failed.' })
+  error?: string;
+}
+
+export class GenerationDto {
+  @ApiProperty({ example: 'docs__v1' })
+  name!: string;
+
+  @ApiProperty({ example: 1 })
+  generation!: number;
+
+  @ApiProperty({ type: EmbedderFingerprintDto })
+  embedder!: EmbedderFingerprintDto;
+}
+
+export class RollbackResponseDto {
+  @ApiProperty({ example: 'docs' })
+  collection!: string;
+
+  @ApiProperty({ type: GenerationDto, description: 'The generation now serving.' })
+  active!: GenerationDto;
+
+  @ApiProperty({
+    type: GenerationDto,
+    description: 'The generation rolled back from (roll forward with another rollback).',
+  })
+  previous!: GenerationDto;
+}

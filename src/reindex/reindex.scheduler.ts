@@ -1,0 +1,31 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { AppConfig } from '../config/app-config';
+import { ReindexService } from './reindex.service';
+
+/** Adds the `REINDEX_CRON` job, only when it is set; a bad expression stops boot. */
+@Injectable()
+export class ReindexScheduler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReindexScheduler.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly reindex: ReindexService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const cron = this.config.reindex.cron;
+    if (!cron) return;
+    const job = CronJob.from({
+      cronTime: cron,
+      // waitForCompletion: a tick never overlaps the previous one's re-index.
+      waitForCompletion: true,
+      onTick: () => this.reindex.reindexAll(),
+    });
+    this.scheduler.addCronJob('reindex', job);
+    job.start();
+    this.logger.log(`re-index scheduled: ${cron}`);
+  }
+}
