@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -43,6 +44,10 @@ const MISMATCH = {
   description: 'Invalid input; the message names the field',
 })
 @ApiServiceUnavailableResponse(UNAVAILABLE)
+@ApiGatewayTimeoutResponse({
+  type: ApiErrorDto,
+  description: 'Chroma did not answer in time (CHROMA_TIMEOUT_MS)',
+})
 @Controller('chroma')
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
@@ -57,6 +62,7 @@ export class DocumentsController {
   })
   @ApiOkResponse({ type: UpsertDocumentsResponseDto })
   @ApiPayloadTooLargeResponse(TOO_LARGE)
+  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
   @ApiConflictResponse(MISMATCH)
   @RequireRole('write')
   upsert(

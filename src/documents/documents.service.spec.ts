@@ -24,6 +24,7 @@ function setup(env: Record<string, string> = {}) {
     strategy: 'http',
     ensureCollection: jest.fn().mockResolvedValue({ name: 'docs', count: 0, fingerprint }),
     describeCollection: jest.fn().mockResolvedValue({ name: 'docs', count: 0, fingerprint }),
+    describeFingerprint: jest.fn().mockResolvedValue({ name: 'docs', fingerprint }),
     find: jest.fn().mockResolvedValue([]),
     upsert: jest.fn().mockResolvedValue(undefined),
     deleteIds: jest.fn().mockResolvedValue(undefined),
@@ -187,11 +188,10 @@ describe('DocumentsService.query', () => {
     await expect(service.query(admin, { query: 'q', top_k: 11 })).rejects.toThrow(
       InvalidInputError,
     );
-    store.describeCollection.mockResolvedValueOnce(undefined);
+    store.describeFingerprint.mockResolvedValueOnce(undefined);
     await expect(service.query(admin, { query: 'q' })).rejects.toThrow(NotFoundError);
-    store.describeCollection.mockResolvedValueOnce({
+    store.describeFingerprint.mockResolvedValueOnce({
       name: 'docs',
-      count: 1,
       fingerprint: { ...fingerprint, model: 'other' },
     });
     await expect(service.query(admin, { query: 'q' })).rejects.toThrow(EmbedderMismatchError);
@@ -246,7 +246,7 @@ describe('DocumentsService logical collections', () => {
     const { service, store, registry } = setup();
     registry.resolve.mockResolvedValue(entry);
     await service.query(admin, { query: 'q' });
-    expect(store.describeCollection).toHaveBeenCalledWith('docs__v2');
+    expect(store.describeFingerprint).toHaveBeenCalledWith('docs__v2');
     expect(store.query.mock.calls[0][0]).toBe('docs__v2');
   });
 

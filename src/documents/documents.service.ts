@@ -276,7 +276,7 @@ export class DocumentsService {
   private async readable(collection: string, entry?: RegistryEntry): Promise<Target> {
     const resolved = entry ?? (await this.registry.resolve(collection));
     const name = resolved?.active.name ?? collection;
-    const info = await this.store.describeCollection(name);
+    const info = await this.store.describeFingerprint(name);
     if (!info) throw new NotFoundError('collection', collection);
     const embedder = info.fingerprint && (await this.embedders.forFingerprint(info.fingerprint));
     if (!embedder) {

@@ -31,8 +31,14 @@ function terms(text: string): string[] {
   return [...tokenize(text).map(lightStem), ...compounds(text)];
 }
 
-function countTerms(list: string[], into = new Map<string, number>(), weight = 1) {
-  for (const term of list) into.set(term, (into.get(term) ?? 0) + weight);
+/** Occurrences of the `wanted` terms only: BM25 scores nothing else, and counting all is costly. */
+function countTerms(
+  list: string[],
+  wanted: Set<string>,
+  into = new Map<string, number>(),
+  weight = 1,
+) {
+  for (const term of list) if (wanted.has(term)) into.set(term, (into.get(term) ?? 0) + weight);
   return into;
 }
 
@@ -67,16 +73,17 @@ export class LexicalReranker {
 
   private bm25(query: string, candidates: RerankCandidate[]): number[] {
     const { k1, b, titleBoost } = this.options;
+    const queryTerms = new Set(terms(query));
     const docs = candidates.map(({ text, metadata }) => {
       const body = terms(text);
-      const counts = countTerms(body);
+      const counts = countTerms(body, queryTerms);
       const title = metadata?.title;
-      if (typeof title === 'string') countTerms(terms(title), counts, titleBoost);
+      if (typeof title === 'string') countTerms(terms(title), queryTerms, counts, titleBoost);
       return { counts, length: body.length };
     });
     const averageLength = docs.reduce((sum, doc) => sum + doc.length, 0) / docs.length || 1;
     const idf = new Map<string, number>();
-    for (const term of new Set(terms(query))) {
+    for (const term of queryTerms) {
       const df = docs.filter((doc) => doc.counts.has(term)).length;
       // The +1 inside the log keeps IDF positive: a term every candidate has still counts a little.
       if (df > 0) idf.set(term, Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)));

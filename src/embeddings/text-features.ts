@@ -5,6 +5,8 @@
 
 // Splits identifiers at lower→Upper and ACRONYM→Word boundaries: parseJSONBody → parse JSON Body.
 const CAMEL_BOUNDARY = /(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
+// Both boundaries need an upper-case letter: words without one skip the costly split.
+const UPPER = /\p{Lu}/u;
 const WORD = /[\p{L}\p{N}]+/gu;
 // Runs of identifier characters (word.word, snake_case, kebab-case, ...) kept whole as one lexical term.
 const COMPOUND = /[\p{L}\p{N}]+(?:[._\-/@][\p{L}\p{N}]+)+/gu;
@@ -13,7 +15,8 @@ const COMPOUND = /[\p{L}\p{N}]+(?:[._\-/@][\p{L}\p{N}]+)+/gu;
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
   for (const [word] of text.matchAll(WORD)) {
-    for (const piece of word.split(CAMEL_BOUNDARY)) tokens.push(piece.toLowerCase());
+    if (!UPPER.test(word)) tokens.push(word.toLowerCase());
+    else for (const piece of word.split(CAMEL_BOUNDARY)) tokens.push(piece.toLowerCase());
   }
   return tokens;
 }

@@ -16,6 +16,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConflictResponse,
+  ApiGatewayTimeoutResponse,
   ApiConsumes,
   ApiExtraModels,
   ApiNotFoundResponse,
@@ -59,6 +60,10 @@ const NOT_FOUND_JOB = { type: ApiErrorDto, description: 'No such job, or not you
   description: 'Invalid input; the message names the field',
 })
 @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'Chroma is unreachable' })
+@ApiGatewayTimeoutResponse({
+  type: ApiErrorDto,
+  description: 'Chroma did not answer in time (CHROMA_TIMEOUT_MS)',
+})
 @ApiExtraModels(CreateIngestJobDto)
 @Controller('ingest/jobs')
 export class IngestController {

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiConflictResponse,
+  ApiGatewayTimeoutResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -39,6 +40,10 @@ const BODY_TOO_LARGE = { type: ApiErrorDto, description: 'The body is over its l
 @ApiServiceUnavailableResponse({
   type: ApiErrorDto,
   description: 'Chroma or the embedder is unreachable',
+})
+@ApiGatewayTimeoutResponse({
+  type: ApiErrorDto,
+  description: 'Chroma did not answer in time (CHROMA_TIMEOUT_MS)',
 })
 @RequireRole('admin')
 @Controller('admin/reindex')

@@ -90,6 +90,14 @@ describe('ChromaHttpStore', () => {
     expect(client.getCollection).toHaveBeenCalledTimes(2);
   });
 
+  it('describes the fingerprint from the cached handle, without counting', async () => {
+    const { client, collection, store } = setup();
+    await expect(store.describeFingerprint('docs')).resolves.toMatchObject({ name: 'docs' });
+    await store.describeFingerprint('docs');
+    expect(client.getCollection).toHaveBeenCalledTimes(1);
+    expect(collection.count).toHaveBeenCalledTimes(1);
+  });
+
   it('upserts in batches of the server maximum, asked once', async () => {
     const { client, collection, store } = setup();
     const records = ['a', 'b', 'c', 'd', 'e'].map((id): VectorRecord => ({

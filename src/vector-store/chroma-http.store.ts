@@ -192,6 +192,14 @@ export class ChromaHttpStore extends VectorStore {
     }
   }
 
+  async describeFingerprint(
+    name: string,
+  ): Promise<Pick<CollectionInfo, 'name' | 'fingerprint'> | undefined> {
+    const cached = this.collections.get(name);
+    if (cached) return { name, fingerprint: readFingerprint(cached.metadata) };
+    return this.describeCollection(name);
+  }
+
   async listCollections(): Promise<CollectionInfo[]> {
     return this.call({ operation: 'list_collections', field: 'collection' }, async () => {
       const all: Collection[] = [];

@@ -55,6 +55,15 @@ export abstract class VectorStore {
   /** Returns undefined when the collection does not exist. */
   abstract describeCollection(name: string): Promise<CollectionInfo | undefined>;
 
+  /**
+   * The collection's fingerprint for the query path: like describeCollection without the count,
+   * which costs a store round trip per query. May answer from a cached handle, so a collection
+   * dropped since then surfaces as NotFoundError from the next call on it.
+   */
+  abstract describeFingerprint(
+    name: string,
+  ): Promise<Pick<CollectionInfo, 'name' | 'fingerprint'> | undefined>;
+
   abstract listCollections(): Promise<CollectionInfo[]>;
 
   /** Upserts in batches no larger than the server's maximum batch size. */

@@ -840,6 +840,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
     };
   };
   rollbackReindex: {
@@ -944,6 +953,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
     };
   };
   getReindexRun: {
@@ -1029,6 +1047,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
     };
   };
   listCollections: {
@@ -1095,6 +1122,15 @@ export interface operations {
       };
       /** @description Chroma or the embedder is unreachable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
         headers: {
           [name: string]: unknown;
         };
@@ -1199,6 +1235,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
     };
   };
   deleteDocument: {
@@ -1289,6 +1334,15 @@ export interface operations {
       };
       /** @description Chroma or the embedder is unreachable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
         headers: {
           [name: string]: unknown;
         };
@@ -1400,6 +1454,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
     };
   };
   upsertDocuments: {
@@ -1450,6 +1513,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description The collection (or document) does not exist */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
       /** @description The collection holds vectors of another embedding model */
       409: {
         headers: {
@@ -1488,6 +1560,15 @@ export interface operations {
       };
       /** @description Chroma or the embedder is unreachable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
         headers: {
           [name: string]: unknown;
         };
@@ -1940,6 +2021,15 @@ export interface operations {
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
     };
   };
   getIngestJob: {
@@ -2018,6 +2108,15 @@ export interface operations {
       };
       /** @description Chroma is unreachable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
         headers: {
           [name: string]: unknown;
         };
@@ -2113,6 +2212,15 @@ export interface operations {
       };
       /** @description Chroma is unreachable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,0 +1,441 @@
+/**
+ * Query-path performance of the API against two baselines on the same Chroma server, the same
+ * collection and the same embedder (the default local GloVe stack):
+ *   limit: an in-process script that embeds the query and calls the chromadb client itself;
+ *   peer:  a LangChain.js Chroma retriever behind plain Express (bench/peer);
+ *   ours:  POST /chroma/query and /fast_chat (extractive) through `node dist/main.js`, auth on,
+ *          with the default RERANK_CANDIDATES=100 and with 0 (no rerank).
+ * Load comes from a separate process (bench/perf/load.ts). Also: scale (p50 at the large vs the
+ * small collection), API peak RSS, embedded cold start to /health 200, and bench/ingest.
+ * Prints the targets' ratios and a MISSED line for each one missed; always exits 0 on figures.
+ * Usage: npx ts-node --transpile-only bench/perf/run.ts [--small 1000] [--large 100000]
+ *        [--seconds 10] [--ingest 10000] [--cold-starts 3] [--profile] [--no-peer] [--ci]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
+import { buildCollection } from './fixture';
+import { appEmbedder, MODELS_DIR, percentile, ROOT, type LoadResult } from './shared';
+
+const TS_NODE = join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+const PEER_DIR = join(ROOT, 'bench', 'peer');
+const SMALL = 'perf-small';
+const LARGE = 'perf-large';
+const READY_TIMEOUT_MS = 60_000;
+
+const { values: flags } = parseArgs({
+  options: {
+    small: { type: 'string' },
+    large: { type: 'string' },
+    seconds: { type: 'string' },
+    ingest: { type: 'string' },
+    'cold-starts': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'no-peer': { type: 'boolean', default: false },
+    ci: { type: 'boolean', default: false },
+  },
+});
+// --ci: tiny sizes and short runs, so the whole bench takes seconds; figures only.
+const defaults = flags.ci
+  ? { small: 200, large: 2000, seconds: 2, ingest: 300, coldStarts: 1 }
+  : { small: 1000, large: 100_000, seconds: 10, ingest: 10_000, coldStarts: 3 };
+const opts = {
+  small: Number(flags.small ?? defaults.small),
+  large: Number(flags.large ?? defaults.large),
+  seconds: Number(flags.seconds ?? defaults.seconds),
+  ingest: Number(flags.ingest ?? defaults.ingest),
+  coldStarts: Number(flags['cold-starts'] ?? defaults.coldStarts),
+};
+
+const children = new Set<ChildProcess>();
+const log = (line: string) => console.log(line);
+
+/** Polls `url` until it answers 200, or fails when the process exits or time runs out. */
+async function waitFor200(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode})`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(20);
+  }
+  throw new Error(`${url} did not answer 200 within ${READY_TIMEOUT_MS} ms`);
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a Node server; its output goes to `logFile` (the API logs a JSON line per request). */
+async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+): Promise<Server & { readyMs: number }> {
+  const port = await findFreePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const out: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => out.push(chunk));
+  const url = `http://127.0.0.1:${port}`;
+  const flush = () => writeFileSync(logFile, Buffer.concat(out));
+  try {
+    await waitFor200(`${url}/health`, child);
+  } catch (error) {
+    flush();
+    throw new Error(`${String(error)}; output in ${logFile}`);
+  }
+  const readyMs = performance.now() - started;
+  return {
+    url,
+    child,
+    readyMs,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      children.delete(child);
+      flush();
+    },
+  };
+}
+
+/** One load run in its own process (bench/perf/load.ts). */
+function load(args: (string | number)[]): LoadResult {
+  const run = spawnSync(
+    process.execPath,
+    [TS_NODE, '--transpile-only', join(__dirname, 'load.ts'), ...args.map(String)],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  if (run.status !== 0) throw new Error(`load ${args.join(' ')} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as LoadResult;
+}
+
+/** VmHWM (peak) or VmRSS (current) of a process, in MB. */
+const rssMb = (pid: number, field: 'VmHWM' | 'VmRSS'): number => {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
+  return match ? Number(match[1]) / 1024 : NaN;
+};
+
+/** Installs the peer's own packages once (the root install cannot take LangChain: zod 4). */
+function peerInstalled(): boolean {
+  if (existsSync(join(PEER_DIR, 'node_modules', '@langchain', 'community'))) return true;
+  log('installing the LangChain peer into bench/peer/node_modules ...');
+  const npm = spawnSync(
+    'npm',
+    ['install', '--prefix', PEER_DIR, '--no-audit', '--no-fund', '--legacy-peer-deps'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  return npm.status === 0;
+}
+
+/** The top self-time functions of a .cpuprofile, as "ms  share  function (file:line)". */
+function topSelfTime(file: string, count: number): string[] {
+  interface Node {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const key = `${functionName || '(anonymous)'} (${url.replace(/^.*node_modules\//, '').replace(ROOT, '') || 'native'}:${lineNumber + 1})`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(
+      ([key, us]) =>
+        `${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${key}`,
+    );
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'rag-bench-perf-'));
+  const lines: string[] = [];
+  const say = (line: string) => {
+    log(line);
+    lines.push(line);
+  };
+  spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.js')], { stdio: 'inherit' });
+  const peer = !flags['no-peer'] && peerInstalled();
+  if (!peer) say('peer: skipped (--no-peer, or the LangChain install failed)');
+
+  const chroma = await ChromaServerProcess.start(
+    join(work, 'chroma'),
+    await findFreePort(),
+    60_000,
+  );
+  try {
+    const embedder = appEmbedder();
+    await embedder.ready();
+    for (const [name, size] of [
+      [SMALL, opts.small],
+      [LARGE, opts.large],
+    ] as const) {
+      const started = performance.now();
+      await buildCollection(chroma.url, name, size, embedder);
+      log(
+        `built ${name}: ${size} chunks in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+
+    const dataDir = join(work, 'api');
+    mkdirSync(dataDir);
+    const apiEnv = {
+      DATA_DIR: dataDir,
+      MODELS_DIR,
+      CHROMA_HOST: chroma.url,
+      LLM_PROVIDER: 'extractive',
+      // The load comes from one principal; the per-principal throttle would answer 429.
+      THROTTLE_LIMIT: '100000000',
+      THROTTLE_STRICT_LIMIT: '100000000',
+      METRICS_PORT: String(await findFreePort()),
+      NODE_ENV: 'development',
+    };
+    const token = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'auth', 'token.cli.js'), '--scope', 'rag/read'],
+      { cwd: ROOT, env: { ...process.env, ...apiEnv }, encoding: 'utf8' },
+    ).stdout.trim();
+    const s = opts.seconds;
+    const rows: [string, LoadResult][] = [];
+    const measure = (label: string, args: (string | number)[]): LoadResult => {
+      const result = load(args);
+      rows.push([label, result]);
+      log(`${label}: ${JSON.stringify(result)}`);
+      return result;
+    };
+
+    const limit1 = measure('limit, c=1', ['limit', chroma.url, SMALL, 1, s]);
+    const limit32 = measure('limit, c=32', ['limit', chroma.url, SMALL, 32, s]);
+    // What Chroma alone costs for the rerank's candidate set (RERANK_CANDIDATES=100).
+    measure('limit fetching 100 candidates, c=1', ['limit', chroma.url, SMALL, 1, s, 100]);
+    measure('limit fetching 100 candidates, c=32', ['limit', chroma.url, SMALL, 32, s, 100]);
+
+    let peer1: LoadResult | undefined;
+    let peer32: LoadResult | undefined;
+    if (peer) {
+      const server = await startServer(
+        [join(PEER_DIR, 'server.js')],
+        { CHROMA_URL: chroma.url, MODELS_DIR },
+        join(work, 'peer.log'),
+      );
+      try {
+        peer1 = measure('peer (LangChain + Express), c=1', [
+          'http',
+          server.url,
+          '/query',
+          '-',
+          SMALL,
+          1,
+          s,
+        ]);
+        peer32 = measure('peer (LangChain + Express), c=32', [
+          'http',
+          server.url,
+          '/query',
+          '-',
+          SMALL,
+          32,
+          s,
+        ]);
+      } finally {
+        await server.stop();
+      }
+    }
+
+    const api = await startServer([join(ROOT, 'dist', 'main.js')], apiEnv, join(work, 'api.log'));
+    let ours1: LoadResult, ours32: LoadResult, oursLarge: LoadResult, rss: number;
+    // Before any query: what boot alone holds (the word vectors, Nest, the clients).
+    const bootRss = rssMb(api.child.pid!, 'VmRSS');
+    try {
+      const http = (path: string, collection: string, c: number) => [
+        'http',
+        api.url,
+        path,
+        token,
+        collection,
+        c,
+        s,
+      ];
+      ours1 = measure('ours /chroma/query, c=1', http('/chroma/query', SMALL, 1));
+      ours32 = measure('ours /chroma/query, c=32', http('/chroma/query', SMALL, 32));
+      measure('ours /fast_chat extractive, c=1', http('/fast_chat', SMALL, 1));
+      measure('ours /fast_chat extractive, c=32', http('/fast_chat', SMALL, 32));
+      oursLarge = measure(
+        `ours /chroma/query, ${opts.large} chunks, c=1`,
+        http('/chroma/query', LARGE, 1),
+      );
+      measure(`ours /chroma/query, ${opts.large} chunks, c=32`, http('/chroma/query', LARGE, 32));
+      rss = rssMb(api.child.pid!, 'VmHWM');
+    } finally {
+      await api.stop();
+    }
+    const limitLarge = measure(`limit, ${opts.large} chunks, c=1`, [
+      'limit',
+      chroma.url,
+      LARGE,
+      1,
+      s,
+    ]);
+
+    const bare = await startServer(
+      [join(ROOT, 'dist', 'main.js')],
+      { ...apiEnv, RERANK_CANDIDATES: '0' },
+      join(work, 'api-norerank.log'),
+    );
+    let bare1: LoadResult, bare32: LoadResult;
+    try {
+      const http = (c: number) => ['http', bare.url, '/chroma/query', token, SMALL, c, s];
+      bare1 = measure('ours /chroma/query RERANK_CANDIDATES=0, c=1', http(1));
+      bare32 = measure('ours /chroma/query RERANK_CANDIDATES=0, c=32', http(32));
+    } finally {
+      await bare.stop();
+    }
+
+    // Cold start, embedded strategy: vectors prepared (MODELS_DIR), one boot to create the
+    // data folder and keys, then timed boots on it.
+    const coldDir = join(work, 'cold');
+    mkdirSync(coldDir);
+    const coldEnv = { DATA_DIR: coldDir, MODELS_DIR, METRICS_PORT: '0', CHROMA_HOST: '' };
+    const boots: number[] = [];
+    for (let i = 0; i <= opts.coldStarts; i++) {
+      const server = await startServer(
+        [join(ROOT, 'dist', 'main.js')],
+        coldEnv,
+        join(work, `cold-${i}.log`),
+      );
+      if (i > 0) boots.push(server.readyMs);
+      await server.stop();
+    }
+    const cold = percentile(boots, 50);
+
+    let profile: string[] | undefined;
+    if (flags.profile) {
+      const dir = join(work, 'profile');
+      const server = await startServer(
+        ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, 'dist', 'main.js')],
+        apiEnv,
+        join(work, 'api-profile.log'),
+      );
+      try {
+        load(['http', server.url, '/chroma/query', token, SMALL, 32, s]);
+      } finally {
+        await server.stop();
+      }
+      const [file] = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+      profile = topSelfTime(join(dir, file), 15);
+    }
+
+    const date = new Date().toISOString().slice(0, 16).replace('T', ' ');
+    say(`\n## Results ${date} UTC (${opts.small} / ${opts.large} chunks, ${s} s per run)\n`);
+    say('| run | req/s | p50 ms | p99 ms | requests | errors |');
+    say('|---|---:|---:|---:|---:|---:|');
+    for (const [label, r] of rows)
+      say(
+        `| ${label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.requests} | ${r.errors} |`,
+      );
+    say(
+      `\nAPI peak RSS (VmHWM) under load: ${rss.toFixed(0)} MB (after boot: ${bootRss.toFixed(0)} MB)`,
+    );
+    say(
+      `Cold start to /health 200, embedded, vectors prepared: median ${(cold / 1000).toFixed(2)} s of [${boots.map((b) => (b / 1000).toFixed(2)).join(', ')}]`,
+    );
+    say(`limit at ${opts.large} chunks: p50 ${limitLarge.p50.toFixed(2)} ms\n`);
+
+    const target = (label: string, value: number, ok: boolean, bound: string) =>
+      say(`${ok ? 'met   ' : 'MISSED'} ${label}: ${value.toFixed(2)} (target ${bound})`);
+    target(
+      'p50 c=1 ours / limit',
+      ours1.p50 / limit1.p50,
+      ours1.p50 <= 1.15 * limit1.p50,
+      '<= 1.15',
+    );
+    say(`       p50 c=1 ours RERANK_CANDIDATES=0 / limit: ${(bare1.p50 / limit1.p50).toFixed(2)}`);
+    target(
+      'req/s c=32 ours / limit',
+      ours32.rps / limit32.rps,
+      ours32.rps >= 0.85 * limit32.rps,
+      '>= 0.85',
+    );
+    say(
+      `       req/s c=32 ours RERANK_CANDIDATES=0 / limit: ${(bare32.rps / limit32.rps).toFixed(2)}`,
+    );
+    if (peer1 && peer32) {
+      target(
+        'req/s c=32 ours / peer',
+        ours32.rps / peer32.rps,
+        ours32.rps >= 1.5 * peer32.rps,
+        '>= 1.5',
+      );
+      target('p99 c=32 ours / peer', ours32.p99 / peer32.p99, ours32.p99 < peer32.p99, '< 1');
+      say(`       p50 c=1 ours / peer: ${(ours1.p50 / peer1.p50).toFixed(2)}`);
+    }
+    target(
+      `p50 c=1 ours ${opts.large} / ${opts.small} chunks`,
+      oursLarge.p50 / ours1.p50,
+      oursLarge.p50 <= 2 * ours1.p50,
+      '<= 2',
+    );
+    target('API peak RSS MB', rss, rss <= 350, '<= 350');
+    target('cold start s', cold / 1000, cold <= 3000, '<= 3');
+    if (profile) say(`\nTop self time, ours /chroma/query c=32:\n${profile.join('\n')}`);
+
+    log(`\n## Ingest (bench/ingest, ${opts.ingest} chunks)`);
+    const ingest = spawnSync(
+      process.execPath,
+      [TS_NODE, '--transpile-only', join(ROOT, 'bench', 'ingest', 'run.ts'), String(opts.ingest)],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    say(ingest.status === 0 ? ingest.stdout.trim() : `bench/ingest failed: ${ingest.stderr}`);
+
+    const results = join(ROOT, 'bench', 'results');
+    mkdirSync(results, { recursive: true });
+    writeFileSync(join(results, `perf-${date.replace(/[ :]/g, '-')}.md`), `${lines.join('\n')}\n`);
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await chroma.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
