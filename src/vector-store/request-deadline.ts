@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import { UpstreamTimeoutError } from '../common/domain-errors';
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -39,6 +40,9 @@ export class RequestDeadline {
   /** Runs `fn`, aborting its requests after `timeoutMs`; then throws UpstreamTimeoutError. */
   async run<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
     const signal = AbortSignal.timeout(timeoutMs);
+    // One call may fan out into many requests (listing collections describes each in parallel),
+    // each listening on this signal: that is expected, not a leak.
+    setMaxListeners(0, signal);
     // Also settles calls that wait on something other than a request.
     const expired = new Promise<never>((_, reject) =>
       signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
