@@ -39,6 +39,7 @@ interface Run {
   done: number;
   total: number;
   target: string;
+  error?: string;
 }
 interface Listed {
   name: string;
@@ -165,7 +166,10 @@ describe('re-index after an embedding-model change', () => {
     const seconds = (Date.now() - started) / 1000;
     stop = true;
     await load;
-    expect(finished.state).toBe('succeeded');
+    expect({ state: finished.state, error: finished.error }).toEqual({
+      state: 'succeeded',
+      error: undefined,
+    });
     console.log(
       `re-index: ${finished.total} chunks in ${seconds.toFixed(1)} s = ${(finished.total / seconds).toFixed(0)} chunks/s; ${queries} queries, ${written.length} upserts and ${deleted.length} deletes during the run, ${failures.length} failed`,
     );

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Embedder } from '../embeddings/embedder.port';
 import type { StoredRecord, VectorStore } from '../vector-store/vector-store.port';
 
@@ -10,8 +11,13 @@ export interface CopyOptions {
   progress: (done: number, total: number) => Promise<void>;
 }
 
-/** Reconcile/verify rounds before giving up; each round only follows writes racing the copy. */
-const MAX_ROUNDS = 5;
+/**
+ * Reconcile/verify rounds before giving up. Each round only follows writes racing the copy, but a
+ * client write caught between its two dual writes looks like a difference, so under steady
+ * write traffic a round needs a quiet moment: give it many rounds with a pause between them.
+ */
+const MAX_ROUNDS = 20;
+const ROUND_PAUSE_MS = 200;
 /** Records per read when comparing whole generations (no vectors, so pages can be large). */
 const READ_PAGE = 1000;
 
@@ -57,6 +63,7 @@ export class GenerationCopier {
         throw new Error(`${target} did not converge with ${source} in ${MAX_ROUNDS} rounds`);
       }
       await options.progress(done, Math.max(total, done));
+      await sleep(ROUND_PAUSE_MS);
     }
   }
 
