@@ -34,6 +34,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   applyHttpHardening(app, config.ops);
+  // Answers are fresh per request (queries, job states); hashing every body for an ETag that no
+  // client revalidates with costs CPU on each response.
+  app.set('etag', false);
   app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectForbiddenKeys });
   if (config.swaggerEnabled) {
     SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });

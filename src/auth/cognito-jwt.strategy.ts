@@ -49,7 +49,8 @@ export class CognitoJwtStrategy extends PassportStrategy(Strategy, COGNITO_JWT) 
           return;
         }
         keys.publicKey(kid).then(
-          (key) => done(null, key),
+          // jsonwebtoken takes a KeyObject as is; passport-jwt's types only name strings.
+          (key) => done(null, key as unknown as string),
           (error: Error) => done(error),
         );
       },

@@ -1,3 +1,4 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { JwksClient } from 'jwks-rsa';
 import type { AuthConfig } from './auth.config';
 import type { LocalIssuerService } from './local-issuer.service';
@@ -14,6 +15,8 @@ export class JwksUnavailableError extends Error {
 
 /** jwks-rsa's own verdicts that blame the token rather than the endpoint. */
 const TOKEN_FAULTS = new Set(['SigningKeyNotFoundError', 'JwksRateLimitError']);
+/** Imported keys kept; an issuer publishes a handful, rotation adds one at a time. */
+const MAX_IMPORTED_KEYS = 32;
 
 /**
  * Public keys by `kid`, cached. Cognito keys come from its JWKS URL; the local issuer's are
@@ -23,6 +26,8 @@ export class SigningKeys {
   /** Where the keys come from, for logs. */
   readonly source: string;
   private readonly client: JwksClient;
+  /** By PEM: importing a key costs more than verifying a signature with it. */
+  private readonly imported = new Map<string, KeyObject>();
 
   constructor(auth: AuthConfig, local: LocalIssuerService | null) {
     this.source = auth.trusted.kind === 'cognito' ? auth.trusted.jwksUri : auth.trusted.keyDir;
@@ -38,9 +43,10 @@ export class SigningKeys {
     });
   }
 
-  async publicKey(kid: string): Promise<string> {
+  async publicKey(kid: string): Promise<KeyObject> {
+    let pem: string;
     try {
-      return (await this.client.getSigningKey(kid)).getPublicKey();
+      pem = (await this.client.getSigningKey(kid)).getPublicKey();
     } catch (error) {
       const reason = error instanceof Error ? error : new Error(String(error));
       if (TOKEN_FAULTS.has(reason.name)) throw new UnknownSigningKeyError(reason.message);
@@ -48,5 +54,12 @@ export class SigningKeys {
         cause: error,
       });
     }
+    let key = this.imported.get(pem);
+    if (!key) {
+      key = createPublicKey(pem);
+      if (this.imported.size >= MAX_IMPORTED_KEYS) this.imported.clear();
+      this.imported.set(pem, key);
+    }
+    return key;
   }
 }

@@ -42,6 +42,8 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: Env['LOG_LEVEL'];
+  /** Log lines are written once this many bytes wait, or every `flushMs` (0 bytes: every line). */
+  readonly logBuffer: { bytes: number; flushMs: number };
   readonly dataDir: string;
   /** Where prepared embedding models (converted word vectors) live. */
   readonly modelsDir: string;
@@ -91,6 +93,8 @@ export class AppConfig {
     defaultTopK: number;
     /** Chunks fetched for the lexical rerank stage (at least top_k); 0 turns reranking off. */
     rerankCandidates: number;
+    /** Chunk and title texts whose term counts the reranker keeps (about 1.5 KB each); 0: none. */
+    rerankCacheEntries: number;
     maxIdChars: number;
     maxMetadataKeys: number;
     maxMetadataValueChars: number;
@@ -169,6 +173,7 @@ export class AppConfig {
     this.port = env.PORT;
     this.host = env.HOST;
     this.logLevel = env.LOG_LEVEL;
+    this.logBuffer = { bytes: env.LOG_BUFFER_BYTES, flushMs: env.LOG_FLUSH_MS };
     this.dataDir = resolve(env.DATA_DIR);
     this.modelsDir = resolve(env.MODELS_DIR ?? resolve(this.dataDir, 'models'));
     this.swaggerEnabled = env.SWAGGER_ENABLED;
@@ -224,6 +229,7 @@ export class AppConfig {
       maxTopK: env.MAX_TOP_K,
       defaultTopK: env.DEFAULT_TOP_K,
       rerankCandidates: env.RERANK_CANDIDATES,
+      rerankCacheEntries: env.RERANK_CACHE_ENTRIES,
       maxIdChars: env.MAX_ID_CHARS,
       maxMetadataKeys: env.MAX_METADATA_KEYS,
       maxMetadataValueChars: env.MAX_METADATA_VALUE_CHARS,

@@ -22,6 +22,9 @@ export const envSchema = z
     PORT: int(3000, 0, 65535),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    // sonic-boom refuses a buffer as large as its 16 KiB maximum write.
+    LOG_BUFFER_BYTES: int(4096, 0, 16_000),
+    LOG_FLUSH_MS: int(500, 10, 60_000),
     DATA_DIR: z.string().default('./data'),
     MODELS_DIR: optionalString,
 
@@ -66,6 +69,7 @@ export const envSchema = z
     FILTER_MAX_LIST_LENGTH: int(100, 1, 10_000),
     DEFAULT_TOP_K: int(5, 1, 100),
     RERANK_CANDIDATES: int(100, 0, 1000),
+    RERANK_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
     BODY_LIMIT_BYTES: int(10_000_000, 1024),
     SWAGGER_ENABLED: bool(true),
     HEALTH_CHECK_TIMEOUT_MS: int(3000, 100),

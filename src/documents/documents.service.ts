@@ -35,7 +35,7 @@ import type {
   UpsertDocumentsDto,
   UpsertDocumentsResponseDto,
 } from './dto/upsert-documents.dto';
-import { LexicalReranker } from './lexical-reranker';
+import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from './lexical-reranker';
 import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
 
 /** A validated document, chunked and hashed, ready to compare with what is stored. */
@@ -65,7 +65,7 @@ const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 @Injectable()
 export class DocumentsService {
   private readonly limits: AppConfig['documents'];
-  private readonly reranker = new LexicalReranker();
+  private readonly reranker: LexicalReranker;
   private readonly logger = new Logger(DocumentsService.name);
 
   constructor(
@@ -75,6 +75,7 @@ export class DocumentsService {
     private readonly registry: CollectionRegistry,
   ) {
     this.limits = config.documents;
+    this.reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries);
   }
 
   async upsert(user: Principal, input: UpsertDocumentsDto): Promise<UpsertDocumentsResponseDto> {

@@ -43,3 +43,20 @@ describe('LexicalReranker', () => {
     expect(reranker.rerank('needle', [])).toEqual([]);
   });
 });
+
+describe('LexicalReranker with a term cache', () => {
+  it('ranks exactly as without one, on first and repeated calls', () => {
+    const candidates = [
+      hit('a general guide to reading files and folders', 0.9, 'Guide'),
+      hit('parse and format telephone numbers for every country', 0.6, 'Phone numbers'),
+      hit('format dates and numbers', 0.7, 'Dates'),
+    ];
+    const cached = new LexicalReranker(undefined, 100);
+    const plain = new LexicalReranker();
+    for (const query of ['format telephone numbers', 'guide to files', 'dates']) {
+      const expected = plain.rerank(query, candidates);
+      expect(cached.rerank(query, candidates)).toEqual(expected);
+      expect(cached.rerank(query, candidates)).toEqual(expected);
+    }
+  });
+});

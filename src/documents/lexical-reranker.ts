@@ -1,4 +1,4 @@
-import { compounds, lightStem, tokenize } from '../embeddings/text-features';
+import { TermStatsCache, termHash, terms } from './term-stats';
 
 export interface RerankOptions {
   /** Share of the fused score taken by the lexical score (0 = keep the vector order). */
@@ -26,22 +26,6 @@ export interface RerankCandidate {
   metadata?: Record<string, unknown>;
 }
 
-/** Stems plus whole compounds (`lru-cache`, `1.2.3`), so exact identifiers also match exactly. */
-function terms(text: string): string[] {
-  return [...tokenize(text).map(lightStem), ...compounds(text)];
-}
-
-/** Occurrences of the `wanted` terms only: BM25 scores nothing else, and counting all is costly. */
-function countTerms(
-  list: string[],
-  wanted: Set<string>,
-  into = new Map<string, number>(),
-  weight = 1,
-) {
-  for (const term of list) if (wanted.has(term)) into.set(term, (into.get(term) ?? 0) + weight);
-  return into;
-}
-
 /** Scales to [0, 1] so that scores of different kinds can be mixed; constant lists map to 0. */
 function minMax(values: number[]): number[] {
   const min = Math.min(...values);
@@ -57,7 +41,15 @@ function minMax(values: number[]): number[] {
  * embedder: a term every candidate shares cannot tell them apart.
  */
 export class LexicalReranker {
-  constructor(private readonly options: RerankOptions = DEFAULT_RERANK_OPTIONS) {}
+  private readonly stats: TermStatsCache;
+
+  constructor(
+    private readonly options: RerankOptions = DEFAULT_RERANK_OPTIONS,
+    /** Texts whose term counts are kept between calls (the service passes RERANK_CACHE_ENTRIES). */
+    cacheEntries = 0,
+  ) {
+    this.stats = new TermStatsCache(cacheEntries);
+  }
 
   /** The candidates, best first; items are returned unchanged (score stays the vector score). */
   rerank<T extends RerankCandidate>(query: string, candidates: T[]): T[] {
@@ -73,28 +65,27 @@ export class LexicalReranker {
 
   private bm25(query: string, candidates: RerankCandidate[]): number[] {
     const { k1, b, titleBoost } = this.options;
-    const queryTerms = new Set(terms(query));
+    const queryTerms = [...new Set(terms(query).map(termHash))];
     const docs = candidates.map(({ text, metadata }) => {
-      const body = terms(text);
-      const counts = countTerms(body, queryTerms);
-      const title = metadata?.title;
-      if (typeof title === 'string') countTerms(terms(title), queryTerms, counts, titleBoost);
+      const body = this.stats.get(text);
+      const title = typeof metadata?.title === 'string' ? this.stats.get(metadata.title) : null;
+      const counts = queryTerms.map(
+        (term) => body.count(term) + (title ? titleBoost * title.count(term) : 0),
+      );
       return { counts, length: body.length };
     });
     const averageLength = docs.reduce((sum, doc) => sum + doc.length, 0) / docs.length || 1;
-    const idf = new Map<string, number>();
-    for (const term of queryTerms) {
-      const df = docs.filter((doc) => doc.counts.has(term)).length;
-      // The +1 inside the log keeps IDF positive: a term every candidate has still counts a little.
-      if (df > 0) idf.set(term, Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)));
-    }
+    // The +1 inside the log keeps IDF positive: a term every candidate has still counts a little.
+    const idf = queryTerms.map((_, t) => {
+      const df = docs.filter((doc) => doc.counts[t] > 0).length;
+      return df > 0 ? Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)) : 0;
+    });
     return docs.map(({ counts, length }) => {
       const norm = k1 * (1 - b + (b * length) / averageLength);
       let score = 0;
-      for (const [term, weight] of idf) {
-        const tf = counts.get(term) ?? 0;
-        score += (weight * tf * (k1 + 1)) / (tf + norm);
-      }
+      counts.forEach((tf, t) => {
+        score += (idf[t] * tf * (k1 + 1)) / (tf + norm);
+      });
       return score;
     });
   }

@@ -27,6 +27,15 @@ describe('text features', () => {
     ]);
   });
 
+  it('cuts ASCII text as the Unicode patterns would', () => {
+    const ascii = 'parseJSONBody uses lru-cache@7 and fs.readFile_sync, v1.2.3 ES2022';
+    // One non-ASCII character sends the same words through the Unicode patterns.
+    const unicode = `${ascii} é`;
+    expect(tokenize(unicode)).toEqual([...tokenize(ascii), 'é']);
+    expect(compounds(unicode)).toEqual(compounds(ascii));
+    expect(compounds(ascii)).toEqual(['lru-cache@7', 'fs.readfile_sync', 'v1.2.3']);
+  });
+
   it('conflates inflections with a light stemmer', () => {
     const stems = ['cache', 'caches', 'cached', 'caching'].map(lightStem);
     expect(new Set(stems).size).toBe(1);

@@ -2,7 +2,8 @@ import type { LogLevel } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { Level } from 'pino';
+import { destination, type Level } from 'pino';
+import type { AppConfig } from '../config/app-config';
 import type { Principal } from '../auth/principal';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -39,20 +40,29 @@ export function requestIdFor(request: IncomingMessage, response: ServerResponse)
 /**
  * JSON logs through pino: one line per request with its id, route, status, latency and the
  * caller's `sub` (set by the auth guard before the line is written). Bodies are never logged.
+ * Lines go to stdout through a buffer (see LOG_BUFFER_BYTES), flushed on a timer and at exit.
  */
-export const loggingParams = (level: LogLevel): Params => ({
-  pinoHttp: {
-    level: PINO_LEVELS[level],
-    genReqId: requestIdFor,
-    customProps: (request) => ({ sub: (request as { user?: Principal }).user?.sub }),
-    // 4xx are the caller's business: info, so LOG_LEVEL=warn shows only what needs a human.
-    customLogLevel: (_request, response, error) =>
-      error || response.statusCode >= 500 ? 'error' : 'info',
-    autoLogging: { ignore: (request) => request.url === '/health/live' },
-    redact: { paths: REDACTED, censor: '[redacted]' },
-    // The status is what matters of a response; its headers only repeat what we set.
-    serializers: {
-      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+export const loggingParams = (level: LogLevel, buffer: AppConfig['logBuffer']): Params => ({
+  pinoHttp: [
+    {
+      level: PINO_LEVELS[level],
+      genReqId: requestIdFor,
+      customProps: (request) => ({ sub: (request as { user?: Principal }).user?.sub }),
+      // 4xx are the caller's business: info, so LOG_LEVEL=warn shows only what needs a human.
+      customLogLevel: (_request, response, error) =>
+        error || response.statusCode >= 500 ? 'error' : 'info',
+      autoLogging: { ignore: (request) => request.url === '/health/live' },
+      redact: { paths: REDACTED, censor: '[redacted]' },
+      // The status is what matters of a response; its headers only repeat what we set.
+      serializers: {
+        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      },
     },
-  },
+    destination({
+      dest: 1,
+      sync: buffer.bytes === 0,
+      minLength: buffer.bytes,
+      periodicFlush: buffer.bytes > 0 ? buffer.flushMs : 0,
+    }),
+  ],
 });

@@ -30,7 +30,7 @@ import { TelemetryRecorder } from './telemetry.recorder';
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => loggingParams(config.logLevel),
+      useFactory: (config: AppConfig) => loggingParams(config.logLevel, config.logBuffer),
     }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],

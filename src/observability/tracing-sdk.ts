@@ -1,46 +1,19 @@
-import type { IncomingMessage } from 'node:http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { OpsConfig } from '../config/app-config';
-import { routeTemplate, UNMATCHED_ROUTE } from './http-route';
+import type { createNodeSdk } from './otel-node-sdk';
 
-/** Probes and scrapes arrive every few seconds; tracing them would drown real requests. */
-const UNTRACED_PATHS = new Set(['/health', '/health/live', '/metrics']);
-
-let sdk: NodeSDK | undefined;
+let sdk: ReturnType<typeof createNodeSdk> | undefined;
 
 /**
  * Starts the OpenTelemetry SDK when an OTLP endpoint is configured. Must run before Express
- * and the HTTP modules load (see tracing.ts). Spans go to `<endpoint>/v1/traces` as
- * OTLP/HTTP JSON; the SDK's own OTEL_* variables (sampler, batch delay) still apply.
+ * and the HTTP modules load (see tracing.ts).
  */
 export function startTracing(tracing: OpsConfig['tracing']): boolean {
-  if (!tracing.endpoint || sdk) return false;
-  sdk = new NodeSDK({
-    serviceName: tracing.serviceName,
-    traceExporter: new OTLPTraceExporter({
-      url: new URL('v1/traces', tracing.endpoint.replace(/\/?$/, '/')).toString(),
-    }),
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) =>
-          UNTRACED_PATHS.has(new URL(request.url ?? '/', 'http://localhost').pathname),
-        // Background calls (JWKS refresh, supervisor heartbeats) are not requests' work.
-        requireParentforOutgoingSpans: true,
-        // Name the span after the route template once Express has matched one.
-        applyCustomAttributesOnSpan: (span, request) => {
-          const route = routeTemplate(request as IncomingMessage);
-          if (route === UNMATCHED_ROUTE) return;
-          span.setAttribute('http.route', route);
-          span.updateName(`${(request as IncomingMessage).method ?? 'GET'} ${route}`);
-        },
-      }),
-      // Node's fetch (the Chroma client): client spans plus the traceparent header to Chroma.
-      new UndiciInstrumentation({ requireParentforSpans: true }),
-    ],
-  });
+  const { endpoint } = tracing;
+  if (!endpoint || sdk) return false;
+  // Loaded only when tracing is on: importing the SDK adds about half a second to every boot.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createNodeSdk: create } = require('./otel-node-sdk') as typeof import('./otel-node-sdk');
+  sdk = create({ ...tracing, endpoint });
   sdk.start();
   return true;
 }
