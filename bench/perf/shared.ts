@@ -12,9 +12,10 @@ export const TOP_K = 5;
 /** The app's default embedder stack (GloVe behind the query cache), with the app's defaults. */
 export function appEmbedder(): CachingEmbedder {
   const { embeddings } = AppConfig.fromEnv({ MODELS_DIR });
-  const glove = new GloveEmbedder(() => GloveVectors.load(MODELS_DIR), {
+  const glove = new GloveEmbedder((maxWords) => GloveVectors.load(MODELS_DIR, { maxWords }), {
     ...DEFAULT_GLOVE_FEATURES,
     lexicalDimensions: embeddings.lexicalDimensions,
+    vocabulary: embeddings.gloveVocabulary,
   });
   return new CachingEmbedder(glove, {
     cacheSize: embeddings.cacheSize,

@@ -78,6 +78,8 @@ export class AppConfig {
     cacheSize: number;
     /** Hash buckets of the local embedder's lexical part (part of its fingerprint). */
     lexicalDimensions: number;
+    /** Most frequent GloVe words given vectors by the local embedder; undefined: all of them. */
+    gloveVocabulary?: number;
     awsRegion: string;
     bedrockEndpoint?: string;
   };
@@ -215,6 +217,7 @@ export class AppConfig {
       maxRetries: env.EMBEDDINGS_MAX_RETRIES,
       cacheSize: env.EMBEDDINGS_CACHE_SIZE,
       lexicalDimensions: env.EMBEDDINGS_LEXICAL_DIMENSIONS,
+      gloveVocabulary: env.EMBEDDINGS_GLOVE_VOCABULARY || undefined,
       awsRegion: env.AWS_REGION,
       bedrockEndpoint: env.BEDROCK_ENDPOINT,
     };

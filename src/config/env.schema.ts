@@ -51,6 +51,7 @@ export const envSchema = z
     EMBEDDINGS_MAX_RETRIES: int(4, 0, 20),
     EMBEDDINGS_CACHE_SIZE: int(1000, 0),
     EMBEDDINGS_LEXICAL_DIMENSIONS: int(1024, 16, 65_536),
+    EMBEDDINGS_GLOVE_VOCABULARY: int(100_000, 0, 10_000_000),
     AWS_REGION: z.string().default('us-east-1'),
     BEDROCK_ENDPOINT: optionalString.pipe(z.url().optional()),
 

@@ -21,6 +21,14 @@ describe('gloveOptionsFromModel', () => {
     for (const options of [
       DEFAULT_GLOVE_FEATURES,
       { idf: false, titlePrefix: true, lexicalWeight: 0.7, lexicalDimensions: 4096 },
+      // Collections made before the vocabulary was limited name no `+top`: all words.
+      {
+        vocabulary: undefined,
+        idf: true,
+        titlePrefix: true,
+        lexicalWeight: 0.6,
+        lexicalDimensions: 1024,
+      },
       { idf: true, titlePrefix: false, lexicalWeight: 0, lexicalDimensions: 0 },
     ]) {
       const model = new GloveEmbedder(noVectors, options).fingerprint.model;

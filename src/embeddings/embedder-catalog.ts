@@ -1,15 +1,17 @@
 import { Embedder, fingerprintToString, type EmbedderFingerprint } from './embedder.port';
 import type { GloveFeatureOptions } from './glove.embedder';
 
-/** The local embedder's model string, e.g. `glove-sg-100d+idf+title+lex1024w0.6-v1`. */
-const GLOVE_MODEL = /^glove-sg-100d(\+idf)?(\+title)?(?:\+lex(\d+)w(\d+(?:\.\d+)?))?-v\d+$/;
+/** The local embedder's model string, e.g. `glove-sg-100d+top100000+idf+title+lex1024w0.6-v1`. */
+const GLOVE_MODEL =
+  /^glove-sg-100d(?:\+top(\d+))?(\+idf)?(\+title)?(?:\+lex(\d+)w(\d+(?:\.\d+)?))?-v\d+$/;
 
 /** The feature options a local model string was made with, or undefined if it is not one. */
 export function gloveOptionsFromModel(model: string): GloveFeatureOptions | undefined {
   const match = GLOVE_MODEL.exec(model);
   if (!match) return undefined;
-  const [, idf, title, dimensions, weight] = match;
+  const [, vocabulary, idf, title, dimensions, weight] = match;
   return {
+    ...(vocabulary === undefined ? {} : { vocabulary: Number(vocabulary) }),
     idf: idf !== undefined,
     titlePrefix: title !== undefined,
     lexicalWeight: weight === undefined ? 0 : Number(weight),

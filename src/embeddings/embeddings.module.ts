@@ -11,7 +11,8 @@ import { OpenAiEmbedder } from './openai.embedder';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 const GLOVE_LOADER = Symbol('GLOVE_LOADER');
-type GloveLoader = () => Promise<GloveVectors>;
+/** The `vocabulary` most frequent word vectors (all when undefined), loaded once per size. */
+type GloveLoader = (vocabulary?: number) => Promise<GloveVectors>;
 
 function createProvider(config: AppConfig, loadGlove: GloveLoader): Embedder {
   const { embeddings } = config;
@@ -40,25 +41,31 @@ function createProvider(config: AppConfig, loadGlove: GloveLoader): Embedder {
       return new GloveEmbedder(loadGlove, {
         ...DEFAULT_GLOVE_FEATURES,
         lexicalDimensions: embeddings.lexicalDimensions,
+        vocabulary: embeddings.gloveVocabulary,
       });
   }
 }
 
-/** Loads the word vectors once for every local embedder (the configured one and the catalog's). */
+/**
+ * Loads the word vectors once per vocabulary size, for every local embedder (the configured
+ * one and the catalog's: an older collection may need more words than the default).
+ */
 function gloveLoader(config: AppConfig, logger: Logger): GloveLoader {
-  let loading: Promise<GloveVectors> | undefined;
-  return () => {
-    loading ??= (async () => {
+  const loading = new Map<number | undefined, Promise<GloveVectors>>();
+  return (vocabulary) => {
+    let vectors = loading.get(vocabulary);
+    if (!vectors) {
       const started = Date.now();
-      const vectors = await GloveVectors.load(config.modelsDir);
-      logger.log(`GloVe vectors (${vectors.size} words) ready in ${Date.now() - started} ms`);
-      return vectors;
-    })().catch((error: unknown) => {
-      // Forget a failure so the next call retries.
-      loading = undefined;
-      throw error;
-    });
-    return loading;
+      vectors = GloveVectors.load(config.modelsDir, { maxWords: vocabulary });
+      loading.set(vocabulary, vectors);
+      vectors.then(
+        (loaded) =>
+          logger.log(`GloVe vectors (${loaded.size} words) ready in ${Date.now() - started} ms`),
+        // Forget a failure so the next call retries.
+        () => loading.delete(vocabulary),
+      );
+    }
+    return vectors;
   };
 }
 

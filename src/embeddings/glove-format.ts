@@ -1,7 +1,9 @@
+import { open } from 'node:fs/promises';
+
 /**
  * Compact on-disk form of the wink GloVe vectors: a 16-byte header, the words (UTF-8, one per
  * line, in frequency order so a word's row is its frequency rank), padding to 4 bytes, then a
- * row-major Float32 matrix. Loading it is one file read instead of parsing 300 MB of JSON.
+ * row-major Float32 matrix. Loading it is a few file reads instead of parsing 300 MB of JSON.
  */
 export const GLOVE_MAGIC = 0x31564c47; // "GLV1" little-endian; bump with the layout.
 export const GLOVE_HEADER_BYTES = 16;
@@ -30,26 +32,41 @@ export function encodeGlove(matrix: GloveMatrix): Buffer {
   return out;
 }
 
-export function decodeGlove(file: Buffer): GloveMatrix {
-  if (file.length < GLOVE_HEADER_BYTES || file.readUInt32LE(0) !== GLOVE_MAGIC) {
-    throw new Error('not a GloVe matrix file (bad magic)');
+/**
+ * Reads the `maxWords` most frequent words and their rows (all when absent) without reading
+ * the rest of the file: the API keeps only what its vocabulary needs in memory.
+ */
+export async function readGlove(path: string, maxWords?: number): Promise<GloveMatrix> {
+  const file = await open(path, 'r');
+  try {
+    const read = async (length: number, position: number): Promise<Buffer> => {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, position);
+      if (bytesRead !== length) throw new Error('GloVe matrix file is truncated');
+      return buffer;
+    };
+    const header = await read(GLOVE_HEADER_BYTES, 0);
+    if (header.readUInt32LE(0) !== GLOVE_MAGIC) {
+      throw new Error('not a GloVe matrix file (bad magic)');
+    }
+    const dimensions = header.readUInt32LE(4);
+    const count = header.readUInt32LE(8);
+    const wordByteLength = header.readUInt32LE(12);
+    const words = (await read(wordByteLength, GLOVE_HEADER_BYTES)).toString('utf8').split('\n');
+    if (words.length !== count) throw new Error('GloVe matrix file word count mismatch');
+    const kept = Math.min(count, maxWords ?? count);
+    const matrixOffset = GLOVE_HEADER_BYTES + Math.ceil(wordByteLength / 4) * 4;
+    const { size } = await file.stat();
+    if (size !== matrixOffset + count * dimensions * 4) {
+      throw new Error('GloVe matrix file is truncated');
+    }
+    const rows = await read(kept * dimensions * 4, matrixOffset);
+    return {
+      words: words.slice(0, kept),
+      dimensions,
+      vectors: new Float32Array(rows.buffer, rows.byteOffset, kept * dimensions),
+    };
+  } finally {
+    await file.close();
   }
-  const dimensions = file.readUInt32LE(4);
-  const count = file.readUInt32LE(8);
-  const wordByteLength = file.readUInt32LE(12);
-  const matrixOffset = GLOVE_HEADER_BYTES + Math.ceil(wordByteLength / 4) * 4;
-  if (file.length !== matrixOffset + count * dimensions * 4) {
-    throw new Error('GloVe matrix file is truncated');
-  }
-  const words = file
-    .toString('utf8', GLOVE_HEADER_BYTES, GLOVE_HEADER_BYTES + wordByteLength)
-    .split('\n');
-  if (words.length !== count) throw new Error('GloVe matrix file word count mismatch');
-  const start = file.byteOffset + matrixOffset;
-  // Zero-copy view when aligned (large file reads are); pooled small Buffers may not be.
-  const vectors =
-    start % 4 === 0
-      ? new Float32Array(file.buffer, start, count * dimensions)
-      : new Float32Array(new Uint8Array(file.subarray(matrixOffset)).buffer);
-  return { words, dimensions, vectors };
 }

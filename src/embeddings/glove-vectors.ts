@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { decodeGlove, GLOVE_FILE_NAME } from './glove-format';
+import { GLOVE_FILE_NAME, readGlove } from './glove-format';
 
 const run = promisify(execFile);
 
@@ -25,10 +24,16 @@ export class GloveVectors {
     return new GloveVectors(words, dimensions, matrix, ranks);
   }
 
-  /** Loads the compact file from `modelsDir`, converting the npm JSON first when it is missing. */
-  static async load(modelsDir: string, sourceJson = WINK_GLOVE_JSON): Promise<GloveVectors> {
+  /**
+   * Loads the `maxWords` most frequent words (all when absent) from the compact file in
+   * `modelsDir`, converting the npm JSON first when it is missing.
+   */
+  static async load(
+    modelsDir: string,
+    { maxWords, sourceJson = WINK_GLOVE_JSON }: { maxWords?: number; sourceJson?: string } = {},
+  ): Promise<GloveVectors> {
     const file = await ensureConverted(modelsDir, sourceJson);
-    const { words, dimensions, vectors } = decodeGlove(await readFile(file));
+    const { words, dimensions, vectors } = await readGlove(file, maxWords);
     return GloveVectors.fromMatrix(words, dimensions, vectors);
   }
 

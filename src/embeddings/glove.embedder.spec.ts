@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddingProviderError } from '../common/domain-errors';
 import { fingerprintToString } from './embedder.port';
-import { decodeGlove, encodeGlove, GLOVE_FILE_NAME } from './glove-format';
+import { encodeGlove, GLOVE_FILE_NAME, readGlove } from './glove-format';
 import { GloveVectors } from './glove-vectors';
 import { GloveEmbedder } from './glove.embedder';
 
@@ -26,7 +26,7 @@ describe('GloveEmbedder', () => {
   it('names its feature scheme in the fingerprint', () => {
     const embedder = new GloveEmbedder(() => Promise.resolve(vectors));
     expect(fingerprintToString(embedder.fingerprint)).toBe(
-      'local/glove-sg-100d+idf+title+lex1024w0.6-v1/1124',
+      'local/glove-sg-100d+top100000+idf+title+lex1024w0.6-v1/1124',
     );
     const plain = new GloveEmbedder(() => Promise.resolve(vectors), {
       idf: false,
@@ -39,6 +39,34 @@ describe('GloveEmbedder', () => {
       model: 'glove-sg-100d-v1',
       dimension: 100,
     });
+  });
+
+  it('gives vectors only to the vocabulary, whatever the loader returned', async () => {
+    const options = { idf: true, titlePrefix: false, lexicalWeight: 0, lexicalDimensions: 0 };
+    // 'cat' is rank 2: out of a 2-word vocabulary, so its text has no dense part at all.
+    const small = new GloveEmbedder(() => Promise.resolve(vectors), { ...options, vocabulary: 2 });
+    const all = new GloveEmbedder(() => Promise.resolve(vectors), options);
+    expect(small.fingerprint.model).toBe('glove-sg-100d+top2+idf-v1');
+    expect(norm(await small.embedQuery('cat'))).toBe(0);
+    expect(norm(await all.embedQuery('cat'))).toBeCloseTo(1, 6);
+    expect(await small.embedQuery('the a')).toEqual(await all.embedQuery('the a'));
+  });
+
+  it('loads only the vocabulary from the compact file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glove-vocab-'));
+    try {
+      const matrix = new Float32Array(WORDS.length * DIMS).map((_, i) => i);
+      writeFileSync(
+        join(dir, GLOVE_FILE_NAME),
+        encodeGlove({ words: WORDS, dimensions: DIMS, vectors: matrix }),
+      );
+      const loaded = await GloveVectors.load(dir, { maxWords: 3 });
+      expect(loaded.words).toEqual(WORDS.slice(0, 3));
+      expect(Array.from(loaded.row(2))).toEqual(Array.from(matrix.subarray(2 * DIMS, 3 * DIMS)));
+      expect((await GloveVectors.load(dir)).size).toBe(WORDS.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('returns unit vectors of the fingerprint dimension', async () => {
@@ -74,16 +102,23 @@ describe('GloveEmbedder', () => {
 });
 
 describe('GloVe matrix file', () => {
-  it('round-trips words and vectors', () => {
-    const matrix = {
-      words: ['héllo', 'world'],
-      dimensions: 2,
-      vectors: new Float32Array([1, 2, 3, 4]),
-    };
-    const decoded = decodeGlove(encodeGlove(matrix));
-    expect(decoded.words).toEqual(matrix.words);
-    expect(Array.from(decoded.vectors)).toEqual([1, 2, 3, 4]);
-    expect(() => decodeGlove(Buffer.from('nope, not a matrix'))).toThrow(/magic/);
+  it('round-trips words and vectors, and refuses other files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glove-format-'));
+    try {
+      const matrix = {
+        words: ['héllo', 'world'],
+        dimensions: 2,
+        vectors: new Float32Array([1, 2, 3, 4]),
+      };
+      writeFileSync(join(dir, 'm.bin'), encodeGlove(matrix));
+      const read = await readGlove(join(dir, 'm.bin'));
+      expect(read.words).toEqual(matrix.words);
+      expect(Array.from(read.vectors)).toEqual([1, 2, 3, 4]);
+      writeFileSync(join(dir, 'bad.bin'), 'nope, not a matrix');
+      await expect(readGlove(join(dir, 'bad.bin'))).rejects.toThrow(/magic/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('converts the wink JSON in a child process, once, leaving no temp files', async () => {
@@ -105,8 +140,8 @@ describe('GloVe matrix file', () => {
       );
       const modelsDir = join(dir, 'models');
       const [first, second] = await Promise.all([
-        GloveVectors.load(modelsDir, source),
-        GloveVectors.load(modelsDir, source),
+        GloveVectors.load(modelsDir, { sourceJson: source }),
+        GloveVectors.load(modelsDir, { sourceJson: source }),
       ]);
       expect(first.rank('y')).toBe(1);
       expect(second.row(1)[0]).toBeCloseTo(2);
