@@ -1,9 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmbeddingProviderError, UpstreamTimeoutError } from '../src/common/domain-errors';
 import { BedrockEmbedder } from '../src/embeddings/bedrock.embedder';
 import { CachingEmbedder } from '../src/embeddings/caching.embedder';
 import { OpenAiEmbedder } from '../src/embeddings/openai.embedder';
+import {
+  startFakeUpstream,
+  type FakeUpstream,
+  type UpstreamHandler,
+} from './support/fake-upstream';
 
 /** The fields of both wire formats that the tests look at. */
 interface RequestBody {
@@ -12,41 +15,9 @@ interface RequestBody {
   dimensions?: number;
 }
 
-/** Answers a request; a handler that never writes makes the server hang. */
-type Handler = (req: IncomingMessage, body: RequestBody, res: ServerResponse) => void;
-
-interface FakeServer {
-  url: string;
-  requests: { path: string; headers: IncomingMessage['headers']; body: RequestBody; at: number }[];
-  reply: (...handlers: Handler[]) => void;
-  close: () => Promise<void>;
-}
-
-/** A real HTTP server on 127.0.0.1; handlers are used in order, the last one repeats. */
-async function startServer(fallback: Handler): Promise<FakeServer> {
-  let queue: Handler[] = [];
-  const requests: FakeServer['requests'] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const body: RequestBody = raw ? JSON.parse(raw) : {};
-      requests.push({ path: req.url ?? '', headers: req.headers, body, at: Date.now() });
-      (queue.length > 1 ? queue.shift()! : (queue[0] ?? fallback))(req, body, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    reply: (...handlers) => (queue = handlers),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+type Handler = UpstreamHandler<RequestBody>;
+type FakeServer = FakeUpstream<RequestBody>;
+const startServer = (fallback: Handler): Promise<FakeServer> => startFakeUpstream(fallback);
 
 const json =
   (status: number, payload: unknown, headers: Record<string, string> = {}): Handler =>

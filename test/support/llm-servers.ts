@@ -1,7 +1,11 @@
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  startFakeUpstream,
+  type FakeUpstream,
+  type UpstreamHandler,
+  type UpstreamRequest,
+} from './fake-upstream';
 
 /** The fields of both wire formats (OpenAI chat, Bedrock Converse) the tests look at. */
 export interface LlmRequestBody {
@@ -15,53 +19,13 @@ export interface LlmRequestBody {
   inferenceConfig?: { maxTokens?: number };
 }
 
-/** What a fake upstream received: the tests assert on prompts and on cancellation. */
-export interface RecordedRequest {
-  path: string;
-  headers: IncomingMessage['headers'];
-  body: LlmRequestBody;
-  /** Resolves with true when the client closed the connection before the answer ended. */
-  closedEarly: Promise<boolean>;
-}
-
-export type LlmHandler = (req: IncomingMessage, body: LlmRequestBody, res: ServerResponse) => void;
-
-export interface FakeLlmServer {
-  url: string;
-  requests: RecordedRequest[];
-  /** Handlers are used in order; the last one repeats. */
-  reply: (...handlers: LlmHandler[]) => void;
-  close: () => Promise<void>;
-}
+export type RecordedRequest = UpstreamRequest<LlmRequestBody>;
+export type LlmHandler = UpstreamHandler<LlmRequestBody>;
+export type FakeLlmServer = FakeUpstream<LlmRequestBody>;
 
 /** A real HTTP server on 127.0.0.1 standing in for a model provider. */
-export async function startLlmServer(fallback: LlmHandler): Promise<FakeLlmServer> {
-  let queue: LlmHandler[] = [];
-  const requests: RecordedRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    const closedEarly = new Promise<boolean>((resolve) =>
-      res.once('close', () => resolve(!res.writableFinished)),
-    );
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-    req.on('end', () => {
-      const body: LlmRequestBody = raw ? JSON.parse(raw) : {};
-      requests.push({ path: req.url ?? '', headers: req.headers, body, closedEarly });
-      (queue.length > 1 ? queue.shift()! : (queue[0] ?? fallback))(req, body, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    reply: (...handlers) => (queue = handlers),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+export const startLlmServer = (fallback: LlmHandler): Promise<FakeLlmServer> =>
+  startFakeUpstream(fallback);
 
 export const status =
   (code: number, payload: unknown = { error: { message: `fake ${code}` } }): LlmHandler =>
