@@ -4,11 +4,15 @@
  *   http:  load.ts http <url> <path> <token|-> <collection> <connections> <seconds>
  *          (1 connection: a sequential fetch loop, timed with sub-ms precision;
  *           more: autocannon, whose histogram has 1 ms resolution)
- *   limit: load.ts limit <chromaUrl> <collection> <connections> <seconds> [nResults=TOP_K]
- *          (no HTTP API: embeds each query in-process and calls the chromadb client itself)
+ *   limit: load.ts limit <chromaUrl> <collection> <connections> <seconds> [nResults=TOP_K] [rerank]
+ *          (no HTTP API: embeds each query in-process and calls the chromadb client itself;
+ *           with `rerank`, reorders the nResults candidates with the service's LexicalReranker
+ *           and keeps the top TOP_K, the same retrieval as the API's)
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
+import { AppConfig } from '../../src/config/app-config';
+import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from '../../src/documents/lexical-reranker';
 import { QUESTIONS } from '../retrieval/questions';
 import { appEmbedder, chromaClient, percentile, TOP_K, type LoadResult } from './shared';
 
@@ -97,7 +101,9 @@ async function http(argv: string[]): Promise<LoadResult> {
 }
 
 async function limit(argv: string[]): Promise<LoadResult> {
-  const [chromaUrl, name, connections, seconds, nResults = String(TOP_K)] = argv;
+  const [chromaUrl, name, connections, seconds, nResults = String(TOP_K), mode] = argv;
+  const { rerankCacheEntries } = AppConfig.fromEnv().documents;
+  const reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, rerankCacheEntries);
   const embedder = appEmbedder();
   await embedder.ready();
   const collection = await chromaClient(chromaUrl).getCollection({
@@ -105,11 +111,21 @@ async function limit(argv: string[]): Promise<LoadResult> {
   });
   return closedLoops(Number(connections), Number(seconds), async (i) => {
     const embedding = await embedder.embedQuery(question(i));
-    await collection.query({
+    const found = await collection.query({
       queryEmbeddings: [embedding],
       nResults: Number(nResults),
       include: ['documents', 'metadatas', 'distances'],
     });
+    if (mode === 'rerank') {
+      const candidates = found.ids[0].map((id, k) => ({
+        id,
+        text: found.documents[0][k] ?? '',
+        metadata: found.metadatas[0][k] ?? {},
+        score: 1 - (found.distances[0][k] ?? 1),
+      }));
+      const top = reranker.rerank(question(i), candidates).slice(0, TOP_K);
+      if (top.length === 0) throw new Error(`no results for question ${i}`);
+    }
   });
 }
 

@@ -247,6 +247,25 @@ async function main(): Promise<void> {
     // What Chroma alone costs for the rerank's candidate set (RERANK_CANDIDATES=100).
     measure('limit fetching 100 candidates, c=1', ['limit', chroma.url, SMALL, 1, s, 100]);
     measure('limit fetching 100 candidates, c=32', ['limit', chroma.url, SMALL, 32, s, 100]);
+    // The API's own retrieval without the API: 100 candidates reranked in-process, top 5.
+    const same1 = measure('limit + rerank (same retrieval as ours), c=1', [
+      'limit',
+      chroma.url,
+      SMALL,
+      1,
+      s,
+      100,
+      'rerank',
+    ]);
+    const same32 = measure('limit + rerank (same retrieval as ours), c=32', [
+      'limit',
+      chroma.url,
+      SMALL,
+      32,
+      s,
+      100,
+      'rerank',
+    ]);
 
     let peer1: LoadResult | undefined;
     let peer32: LoadResult | undefined;
@@ -388,6 +407,7 @@ async function main(): Promise<void> {
       '<= 1.15',
     );
     say(`       p50 c=1 ours RERANK_CANDIDATES=0 / limit: ${(bare1.p50 / limit1.p50).toFixed(2)}`);
+    say(`       p50 c=1 ours / limit + rerank: ${(ours1.p50 / same1.p50).toFixed(2)}`);
     target(
       'req/s c=32 ours / limit',
       ours32.rps / limit32.rps,
@@ -397,6 +417,7 @@ async function main(): Promise<void> {
     say(
       `       req/s c=32 ours RERANK_CANDIDATES=0 / limit: ${(bare32.rps / limit32.rps).toFixed(2)}`,
     );
+    say(`       req/s c=32 ours / limit + rerank: ${(ours32.rps / same32.rps).toFixed(2)}`);
     if (peer1 && peer32) {
       target(
         'req/s c=32 ours / peer',
