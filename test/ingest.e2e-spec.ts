@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { JOBS_COLLECTION } from '../src/ingest/ingest-job.store';
 import { VectorStore } from '../src/vector-store/vector-store.port';
+import { TestChromaServer } from './support/chroma-server';
 import {
   INGEST_TEST_ENV,
   longText,
@@ -12,6 +14,7 @@ import {
   type JobBody,
 } from './support/ingest-api';
 import { docxFixture, pdfFixture } from './support/ingest-fixtures';
+import { waitFor } from './support/processes';
 import { createTestApp, sharedChromaUrl, type TestApp } from './support/test-app';
 
 type Upload = [name: string, content: string | Buffer];
@@ -287,6 +290,40 @@ describe('ingest across a restart', () => {
     } finally {
       await second.close();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ingest job retention', () => {
+  it('deletes a finished job and its records once INGEST_JOB_RETENTION_MS has passed', async () => {
+    // A Chroma of its own: this app's sweep deletes every finished job past a one-second retention.
+    const chroma = await TestChromaServer.start();
+    const testApp = await createTestApp({
+      CHROMA_HOST: chroma.url,
+      ...INGEST_TEST_ENV,
+      INGEST_JOB_RETENTION_MS: '1000',
+    });
+    try {
+      const http = testApp.app.getHttpServer() as App;
+      const bearer = testApp.bearer();
+      const store = testApp.app.get(VectorStore);
+      const collection = `ingest-retention-${Date.now()}`;
+      const { body } = await request(http)
+        .post('/ingest/jobs')
+        .set('Authorization', bearer)
+        .send({ collection, documents: [{ id: 'kept/a', text: 'Chunks stay; job records go.' }] })
+        .expect(202);
+      const { job } = await pollJob(http, bearer, (body as JobBody).id);
+      expect(job.state).toBe('succeeded');
+      const status = async () =>
+        (await request(http).get(`/ingest/jobs/${job.id}`).set('Authorization', bearer)).status;
+      await waitFor(async () => (await status()) === 404, 15_000);
+      expect(await store.find(JOBS_COLLECTION, { job_id: { $eq: job.id } })).toEqual([]);
+      expect(await store.find(collection, { document_id: { $eq: 'kept/a' } })).toHaveLength(1);
+    } finally {
+      await testApp.close();
+      await chroma.stop();
+      rmSync(chroma.dir, { recursive: true, force: true });
     }
   });
 });

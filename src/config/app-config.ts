@@ -145,6 +145,12 @@ export class AppConfig {
     settleMs: number;
     /** How often each task looks for queued jobs and jobs with expired leases. */
     sweepMs: number;
+    /** Retries of a batch that failed because the store was unavailable or timed out. */
+    batchRetries: number;
+    /** Wait before the first of those retries; it doubles for each next one. */
+    batchRetryDelayMs: number;
+    /** Finished job records older than this are deleted by the sweep. */
+    jobRetentionMs: number;
   };
 
   readonly chat: {
@@ -278,6 +284,9 @@ export class AppConfig {
       leaseMs: env.INGEST_LEASE_MS,
       settleMs: env.INGEST_SETTLE_MS,
       sweepMs: env.INGEST_SWEEP_MS,
+      batchRetries: env.INGEST_BATCH_RETRIES,
+      batchRetryDelayMs: env.INGEST_BATCH_RETRY_DELAY_MS,
+      jobRetentionMs: env.INGEST_JOB_RETENTION_MS,
     };
 
     this.chat = {

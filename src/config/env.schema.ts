@@ -138,6 +138,9 @@ export const envSchema = z
     INGEST_LEASE_MS: int(30_000, 1000),
     INGEST_SETTLE_MS: int(500, 0, 60_000),
     INGEST_SWEEP_MS: int(10_000, 100),
+    INGEST_BATCH_RETRIES: int(3, 0, 20),
+    INGEST_BATCH_RETRY_DELAY_MS: int(500, 0, 60_000),
+    INGEST_JOB_RETENTION_MS: int(7 * 24 * 3600 * 1000, 0),
   })
   .superRefine(checkAuthEnv)
   .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {

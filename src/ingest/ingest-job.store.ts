@@ -2,13 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { EmbedderFingerprint } from '../embeddings/embedder.port';
 import { SYSTEM_PREFIX } from '../vector-store/collection-registry';
 import { VectorStore, type VectorRecord } from '../vector-store/vector-store.port';
-import type { IngestJob, StoredBatch } from './ingest-job';
+import { decodeBatch, encodeBatch } from './batch-codec';
+import { JOB_STATES, isFinished, type IngestJob, type StoredBatch } from './ingest-job';
 
 export const JOBS_COLLECTION = `${SYSTEM_PREFIX}jobs`;
 /** Records hold JSON; Chroma still wants a vector for each. */
 const JOBS_FINGERPRINT: EmbedderFingerprint = { provider: 'system', model: 'jobs', dimension: 1 };
-/** Characters of batch JSON per store call, so a large job is written in several requests. */
+/** Characters of stored batches per store call, so a large job is written in several requests. */
 const WRITE_CHARS = 8_000_000;
+
+const FINISHED_STATES = JOB_STATES.filter(isFinished);
 
 const jobKey = (id: string) => `job:${id}`;
 const batchKey = (id: string, seq: number) => `batch:${id}:${seq}`;
@@ -31,7 +34,14 @@ export class IngestJobStore {
         id: jobKey(job.id),
         embedding: [1],
         text: JSON.stringify(job),
-        metadata: { kind: 'job', job_id: job.id, owner: job.owner.sub, state: job.state },
+        metadata: {
+          kind: 'job',
+          job_id: job.id,
+          owner: job.owner.sub,
+          state: job.state,
+          // For the retention sweep, which filters on it in Chroma.
+          ...(job.finishedAt === undefined ? {} : { finished_at: job.finishedAt }),
+        },
       },
     ]);
   }
@@ -54,12 +64,35 @@ export class IngestJobStore {
     return records.map((record) => JSON.parse(record.text) as IngestJob);
   }
 
+  /**
+   * Deletes up to `limit` jobs that finished before `cutoff`, with any batch or cancel record
+   * a crash left behind; returns how many. Records written before `finished_at` existed are kept.
+   */
+  async deleteFinishedBefore(cutoff: number, limit: number): Promise<number> {
+    await this.ensure();
+    const expired = await this.store.find(
+      JOBS_COLLECTION,
+      {
+        $and: [
+          { kind: { $eq: 'job' } },
+          { state: { $in: FINISHED_STATES } },
+          { finished_at: { $lt: cutoff } },
+        ],
+      },
+      limit,
+    );
+    if (expired.length === 0) return 0;
+    const ids = expired.map((record) => String(record.metadata.job_id));
+    await this.store.deleteWhere(JOBS_COLLECTION, { job_id: { $in: ids } });
+    return ids.length;
+  }
+
   /** Writes the batches in a few large requests rather than one enormous one. */
   async saveBatches(id: string, batches: StoredBatch[]): Promise<void> {
     let pending: VectorRecord[] = [];
     let chars = 0;
     for (const [seq, batch] of batches.entries()) {
-      const text = JSON.stringify(batch);
+      const text = await encodeBatch(batch);
       pending.push({
         id: batchKey(id, seq),
         embedding: [1],
@@ -79,7 +112,7 @@ export class IngestJobStore {
   async batch(id: string, seq: number): Promise<StoredBatch> {
     const [record] = await this.store.getByIds(JOBS_COLLECTION, [batchKey(id, seq)]);
     if (!record) throw new Error(`batch ${seq} of ingest job ${id} is missing`);
-    return JSON.parse(record.text) as StoredBatch;
+    return decodeBatch(record.text);
   }
 
   /** The extracted texts are only needed until the job ends. */

@@ -7,7 +7,12 @@ import {
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, NotFoundError } from '../common/domain-errors';
+import {
+  DomainError,
+  NotFoundError,
+  UpstreamTimeoutError,
+  VectorStoreUnavailableError,
+} from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { DocumentsService } from '../documents/documents.service';
 import type { DocumentUpsertResultDto } from '../documents/dto/upsert-documents.dto';
@@ -24,6 +29,13 @@ interface BatchResult {
 /** Why a run stops before its last batch. */
 type Stop = 'cancelled' | 'lost' | 'shutdown';
 
+/** Finished jobs deleted per sweep, so a large backlog is worked off over several sweeps. */
+const EXPIRED_PER_SWEEP = 100;
+
+/** Failures a later attempt may not meet: Chroma restarting, overloaded or slow. */
+const isTransient = (error: unknown): boolean =>
+  error instanceof VectorStoreUnavailableError || error instanceof UpstreamTimeoutError;
+
 /** Errors that concern one document's content: the others in its batch still go in. */
 const isDocumentError = (error: unknown): error is DomainError =>
   error instanceof DomainError &&
@@ -34,7 +46,8 @@ const isDocumentError = (error: unknown): error is DomainError =>
  * claimed by writing a lease, waiting INGEST_SETTLE_MS and reading it back (Chroma has no
  * compare-and-set: the last writer wins, the other backs off). The owner renews the lease with
  * every batch and on a timer; a periodic sweep on every task resumes jobs whose lease expired
- * from their last written batch, which is safe because upserts are idempotent.
+ * from their last written batch, which is safe because upserts are idempotent. For the same
+ * reason a batch that met a transient store failure is simply run again, a few times.
  */
 @Injectable()
 export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -91,12 +104,24 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async sweep(): Promise<void> {
+    await this.claimWaiting();
+    await this.deleteExpired();
+  }
+
+  private async claimWaiting(): Promise<void> {
     const candidates = (await this.jobs.unfinished()).sort((a, b) => a.createdAt - b.createdAt);
     for (const job of candidates) {
       if (this.closing || this.running.size >= this.limits.concurrency) return;
       if (this.running.has(job.id) || (job.lease && job.lease.expiresAt > Date.now())) continue;
       await this.claim(job);
     }
+  }
+
+  private async deleteExpired(): Promise<void> {
+    if (this.closing) return;
+    const cutoff = Date.now() - this.limits.jobRetentionMs;
+    const deleted = await this.jobs.deleteFinishedBefore(cutoff, EXPIRED_PER_SWEEP);
+    if (deleted > 0) this.logger.log(`deleted ${deleted} ingest jobs past INGEST_JOB_RETENTION_MS`);
   }
 
   private async claim(job: IngestJob): Promise<void> {
@@ -136,17 +161,20 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     // One write of the job record at a time: the timer and the batches both renew it.
     let writes = Promise.resolve();
     const renew = () => {
-      writes = writes.then(async () => {
-        if (stop === 'cancelled' || stop === 'lost') return;
-        if (await this.jobs.cancelRequested(job.id)) stop = 'cancelled';
-        else if ((await this.jobs.get(job.id))?.lease?.owner !== this.owner) stop = 'lost';
-        else {
-          const now = Date.now();
-          job.lease = { owner: this.owner, expiresAt: now + this.limits.leaseMs };
-          job.updatedAt = now;
-          await this.jobs.save(job);
-        }
-      });
+      // Chained after a failed write too, so one failed renewal does not fail every later one.
+      writes = writes
+        .catch(() => undefined)
+        .then(async () => {
+          if (stop === 'cancelled' || stop === 'lost') return;
+          if (await this.jobs.cancelRequested(job.id)) stop = 'cancelled';
+          else if ((await this.jobs.get(job.id))?.lease?.owner !== this.owner) stop = 'lost';
+          else {
+            const now = Date.now();
+            job.lease = { owner: this.owner, expiresAt: now + this.limits.leaseMs };
+            job.updatedAt = now;
+            await this.jobs.save(job);
+          }
+        });
       return writes;
     };
     const heartbeat = setInterval(() => {
@@ -155,28 +183,40 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     const stopped = () => stop ?? (signal.aborted ? 'shutdown' : undefined);
 
     const inFlight: Promise<BatchResult>[] = [];
+    let saving = Promise.resolve();
     try {
-      await renew();
+      await this.retrying(`job ${job.id} lease`, renew);
       let next = job.batchesDone;
       const fold = async () => {
-        this.apply(job, await inFlight.shift()!);
-        await renew();
+        const result = await inFlight.shift()!;
+        await saving;
+        this.apply(job, result);
+        // Saved while the next batch starts: this write queues in Chroma behind the other
+        // batches' upserts, and waiting for it left a slow embedder idle (bench/ingest).
+        saving = this.retrying(`job ${job.id} progress`, renew);
+        saving.catch(() => undefined);
       };
       // Up to INGEST_PIPELINE_DEPTH batches at once: one embeds while others are written.
       while (next < job.batches && !stopped()) {
-        inFlight.push(this.process(job, next++));
+        const seq = next++;
+        const batch = this.retrying(`job ${job.id} batch ${seq}`, () => this.process(job, seq));
+        // A later batch may fail while an earlier one is awaited; unhandled, that ends the process.
+        batch.catch(() => undefined);
+        inFlight.push(batch);
         if (inFlight.length >= this.limits.pipelineDepth) await fold();
       }
       while (inFlight.length > 0) await fold();
+      await saving;
     } catch (error) {
-      await Promise.allSettled(inFlight);
+      await Promise.allSettled([...inFlight, saving]);
       clearInterval(heartbeat);
       await writes.catch(() => undefined);
       await this.finish(job, 'failed', error instanceof Error ? error.message : String(error));
       return;
     }
     clearInterval(heartbeat);
-    await writes;
+    // A failed heartbeat after the last batch was logged; finishing writes the record anyway.
+    await writes.catch(() => undefined);
     const reason = stopped();
     if (reason === 'lost') return;
     if (reason === 'shutdown') {
@@ -203,6 +243,20 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     });
     await this.jobs.deleteBatches(job.id);
     this.logger.log(`ingest job ${job.id} ${state}`);
+  }
+
+  /** Runs `attempt`, again after a transient failure, at most INGEST_BATCH_RETRIES more times. */
+  private async retrying<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isTransient(error) || retry >= this.limits.batchRetries) throw error;
+        const delay = this.limits.batchRetryDelayMs * 2 ** retry;
+        this.logger.warn(`ingest ${what}: ${String(error)}; retry ${retry + 1} in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
   }
 
   private apply(job: IngestJob, { results, failures }: BatchResult): void {
