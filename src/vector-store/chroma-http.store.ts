@@ -26,6 +26,7 @@ import {
 import type { ChromaHttpConfig } from '../config/app-config';
 import { fingerprintToString, type EmbedderFingerprint } from '../embeddings/embedder.port';
 import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
+import { ChromaRestQuery, type ChromaEndpoint, type RestQueryResult } from './chroma-rest.query';
 import { RequestDeadline } from './request-deadline';
 import {
   VectorStore,
@@ -51,6 +52,8 @@ export interface ChromaHttpStoreOptions {
   close?: () => Promise<void>;
   /** Times every call (metrics, trace spans); records nothing when absent. */
   recorder?: OperationRecorder;
+  /** Sends queries without the client's fetch (self-hosted servers); the client's when absent. */
+  restQuery?: ChromaRestQuery;
 }
 
 /** What a call is about: its metric/span name, and the culprit to name when it fails. */
@@ -63,6 +66,17 @@ interface CallContext {
 
 const LIST_PAGE_SIZE = 100;
 
+/** A self-hosted server's address and auth header; Chroma Cloud (an API key) has none. */
+export function chromaEndpoint(config: ChromaHttpConfig): ChromaEndpoint | undefined {
+  if (config.apiKey) return undefined;
+  const headers: Record<string, string> = {};
+  if (config.authToken) {
+    headers[config.authHeader] =
+      config.authHeader === 'Authorization' ? `Bearer ${config.authToken}` : config.authToken;
+  }
+  return { url: new URL(config.url), headers };
+}
+
 /** Builds the client for a configured server (or Chroma Cloud) that honours `deadline`. */
 export function createChromaClient(
   config: ChromaHttpConfig,
@@ -70,16 +84,12 @@ export function createChromaClient(
 ): ChromaClient {
   const fetchOptions: RequestInit = { signal: deadline.signal };
   const { tenant, database } = config;
-  if (config.apiKey) {
+  const endpoint = chromaEndpoint(config);
+  if (!endpoint) {
     return new CloudClient({ apiKey: config.apiKey, tenant, database, fetchOptions });
   }
-  const url = new URL(config.url);
+  const { url, headers } = endpoint;
   const ssl = url.protocol === 'https:';
-  const headers: Record<string, string> = {};
-  if (config.authToken) {
-    headers[config.authHeader] =
-      config.authHeader === 'Authorization' ? `Bearer ${config.authToken}` : config.authToken;
-  }
   return new ChromaClient({
     host: url.hostname,
     port: url.port ? Number(url.port) : ssl ? 443 : 80,
@@ -147,6 +157,7 @@ export class ChromaHttpStore extends VectorStore {
   }
 
   async close(): Promise<void> {
+    this.options.restQuery?.close();
     await this.options.close?.();
   }
 
@@ -262,15 +273,22 @@ export class ChromaHttpStore extends VectorStore {
     topK: number,
     where?: WhereFilter,
   ): Promise<ScoredRecord[]> {
+    const { restQuery, deadline } = this.options;
     const result = await this.withCollection(
       { operation: 'query', collection, field: where ? 'filter' : 'embedding' },
-      (handle) =>
-        handle.query({
-          queryEmbeddings: [embedding],
-          nResults: topK,
-          where: toWhere(where),
-          include: ['documents', 'metadatas', 'distances'],
-        }),
+      (handle): Promise<RestQueryResult> =>
+        restQuery
+          ? restQuery.query(
+              handle,
+              { embedding, nResults: topK, where: toWhere(where) },
+              deadline.active(),
+            )
+          : handle.query({
+              queryEmbeddings: [embedding],
+              nResults: topK,
+              where: toWhere(where),
+              include: ['documents', 'metadatas', 'distances'],
+            }),
       (found) => found.ids[0]?.length ?? 0,
     );
     const distances = result.distances[0] ?? [];

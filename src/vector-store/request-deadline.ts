@@ -17,7 +17,7 @@ export class RequestDeadline {
   readonly signal: AbortSignal;
 
   constructor(private readonly what: string) {
-    const active = (): AbortSignal => this.current.getStore() ?? NEVER_ABORTED;
+    const active = () => this.active();
     const forwarder: Pick<
       AbortSignal,
       'aborted' | 'reason' | 'addEventListener' | 'removeEventListener' | 'throwIfAborted'
@@ -35,6 +35,11 @@ export class RequestDeadline {
       throwIfAborted: () => active().throwIfAborted(),
     };
     this.signal = forwarder as AbortSignal;
+  }
+
+  /** The signal of the `run()` call current in this async context (never aborted outside one). */
+  active(): AbortSignal {
+    return this.current.getStore() ?? NEVER_ABORTED;
   }
 
   /** Runs `fn`, aborting its requests after `timeoutMs`; then throws UpstreamTimeoutError. */

@@ -2,7 +2,9 @@ import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { AppConfig } from '../config/app-config';
 import { OperationRecorder } from '../observability/operation-recorder';
 import { ChromaEmbeddedSupervisor } from './chroma-embedded.supervisor';
-import { ChromaHttpStore, createChromaClient } from './chroma-http.store';
+import type { ChromaHttpConfig } from '../config/app-config';
+import { ChromaHttpStore, chromaEndpoint, createChromaClient } from './chroma-http.store';
+import { ChromaRestQuery } from './chroma-rest.query';
 import { CollectionRegistry } from './collection-registry';
 import { RequestDeadline } from './request-deadline';
 import { VectorStore } from './vector-store.port';
@@ -19,29 +21,30 @@ async function createVectorStore(
     logger.log(
       `strategy http: Chroma at ${http.apiKey ? 'Chroma Cloud' : new URL(http.url).origin}`,
     );
+    const endpoint = chromaEndpoint(http);
     return new ChromaHttpStore(createChromaClient(http, deadline), {
       strategy: 'http',
       timeoutMs,
       upsertBatchSize,
       deadline,
       recorder,
+      restQuery: endpoint && new ChromaRestQuery(endpoint),
     });
   }
   const supervisor = new ChromaEmbeddedSupervisor(embedded);
   await supervisor.start();
   logger.log(`strategy embedded: Chroma on ${supervisor.url} persisting to ${embedded.path}`);
-  return new ChromaHttpStore(
-    createChromaClient({ url: supervisor.url, authHeader: 'Authorization' }, deadline),
-    {
-      strategy: 'embedded',
-      timeoutMs,
-      upsertBatchSize,
-      deadline,
-      recorder,
-      assertAvailable: () => supervisor.assertAvailable(),
-      close: () => supervisor.stop(),
-    },
-  );
+  const local: ChromaHttpConfig = { url: supervisor.url, authHeader: 'Authorization' };
+  return new ChromaHttpStore(createChromaClient(local, deadline), {
+    strategy: 'embedded',
+    restQuery: new ChromaRestQuery(chromaEndpoint(local)!),
+    timeoutMs,
+    upsertBatchSize,
+    deadline,
+    recorder,
+    assertAvailable: () => supervisor.assertAvailable(),
+    close: () => supervisor.stop(),
+  });
 }
 
 @Module({

@@ -1,0 +1,98 @@
+import {
+  ChromaClientError,
+  ChromaConnectionError,
+  ChromaNotFoundError,
+  ChromaServerError,
+  type Collection,
+} from 'chromadb';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ChromaRestQuery } from './chroma-rest.query';
+
+const collection = { tenant: 't 1', database: 'db', id: 'c-1' } as Collection;
+const query = { embedding: [0.5, 0.25], nResults: 3, where: { lang: { $eq: 'en' } } };
+
+describe('ChromaRestQuery', () => {
+  let server: Server;
+  let url: URL;
+  let seen: { request: IncomingMessage; body: string }[];
+  let answer: { status: number; body: string };
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        seen.push({ request, body });
+        response.writeHead(answer.status, { 'content-type': 'application/json' });
+        response.end(answer.body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => (seen = []));
+
+  const client = () => new ChromaRestQuery({ url, headers: { Authorization: 'Bearer secret' } });
+
+  it('posts the query to the collection by id, with the auth header, and returns the rows', async () => {
+    const rows = {
+      ids: [['a']],
+      documents: [['text']],
+      metadatas: [[{ k: 1 }]],
+      distances: [[0.1]],
+    };
+    answer = { status: 200, body: JSON.stringify(rows) };
+    const rest = client();
+    await expect(rest.query(collection, query, new AbortController().signal)).resolves.toEqual(
+      rows,
+    );
+    rest.close();
+    const [{ request, body }] = seen;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/api/v2/tenants/t%201/databases/db/collections/c-1/query');
+    expect(request.headers.authorization).toBe('Bearer secret');
+    expect(JSON.parse(body)).toEqual({
+      query_embeddings: [[0.5, 0.25]],
+      n_results: 3,
+      where: { lang: { $eq: 'en' } },
+      include: ['documents', 'metadatas', 'distances'],
+    });
+  });
+
+  it.each([
+    [400, ChromaClientError, /with status: bad where/],
+    [404, ChromaNotFoundError, /could not be found/],
+    [500, ChromaServerError, /500: bad where/],
+  ])('turns status %i into the client error class', async (status, type, message) => {
+    answer = { status, body: JSON.stringify({ error: 'InvalidArgument', message: 'bad where' }) };
+    const rest = client();
+    const failure = rest.query(collection, query, new AbortController().signal);
+    await expect(failure).rejects.toBeInstanceOf(type);
+    await expect(failure).rejects.toThrow(message);
+    rest.close();
+  });
+
+  it('reports an unreachable server as a connection error', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const rest = new ChromaRestQuery({ url: new URL(`http://127.0.0.1:${port}`), headers: {} });
+    await expect(
+      rest.query(collection, query, new AbortController().signal),
+    ).rejects.toBeInstanceOf(ChromaConnectionError);
+    rest.close();
+  });
+
+  it('stops when its signal aborts', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('deadline'));
+    const rest = client();
+    await expect(rest.query(collection, query, abort.signal)).rejects.toBeInstanceOf(
+      ChromaConnectionError,
+    );
+    rest.close();
+  });
+});
