@@ -54,6 +54,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     LLM_PROVIDER: 'extractive',
     SWAGGER_ENABLED: 'false',
+    // One principal sends every request; the per-principal throttle would answer 429.
+    THROTTLE_LIMIT: '100000000',
+    THROTTLE_STRICT_LIMIT: '100000000',
   });
   delete process.env.CHROMA_HOST;
   const config = AppConfig.fromEnv();
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
         question: question(i),
         stream: true,
       });
+      if (!response.ok) throw new Error(`fast_chat stream: HTTP ${response.status}`);
       let firstToken: number | undefined;
       const events = response
         .body!.pipeThrough(new TextDecoderStream())

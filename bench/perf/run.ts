@@ -36,6 +36,8 @@ const PEER_DIR = join(ROOT, 'bench', 'peer');
 const SMALL = 'perf-small';
 const LARGE = 'perf-large';
 const READY_TIMEOUT_MS = 60_000;
+/** The V8 old-space cap (MB) of the extra RSS run; see docs/deployment.md. */
+const HEAP_CAP_MB = 192;
 
 const { values: flags } = parseArgs({
   options: {
@@ -348,6 +350,29 @@ async function main(): Promise<void> {
       await bare.stop();
     }
 
+    // The same c=32 load on a heap capped as a deployment may cap it: RSS is mostly garbage V8
+    // has not collected yet, so the cap shows what the API needs rather than what it may take.
+    const capped = await startServer(
+      [`--max-old-space-size=${HEAP_CAP_MB}`, join(ROOT, 'dist', 'main.js')],
+      apiEnv,
+      join(work, 'api-capped.log'),
+    );
+    let capped32: LoadResult, cappedRss: number;
+    try {
+      capped32 = measure(`ours /chroma/query, --max-old-space-size=${HEAP_CAP_MB}, c=32`, [
+        'http',
+        capped.url,
+        '/chroma/query',
+        token,
+        SMALL,
+        32,
+        s,
+      ]);
+      cappedRss = rssMb(capped.child.pid!, 'VmHWM');
+    } finally {
+      await capped.stop();
+    }
+
     // Cold start, embedded strategy: vectors prepared (MODELS_DIR), one boot to create the
     // data folder and keys, then timed boots on it.
     const coldDir = join(work, 'cold');
@@ -394,6 +419,9 @@ async function main(): Promise<void> {
       `\nAPI peak RSS (VmHWM) under load: ${rss.toFixed(0)} MB (after boot: ${bootRss.toFixed(0)} MB)`,
     );
     say(
+      `API peak RSS with --max-old-space-size=${HEAP_CAP_MB}: ${cappedRss.toFixed(0)} MB at ${capped32.rps.toFixed(0)} req/s (c=32; uncapped ${ours32.rps.toFixed(0)} req/s)`,
+    );
+    say(
       `Cold start to /health 200, embedded, vectors prepared: median ${(cold / 1000).toFixed(2)} s of [${boots.map((b) => (b / 1000).toFixed(2)).join(', ')}]`,
     );
     say(`limit at ${opts.large} chunks: p50 ${limitLarge.p50.toFixed(2)} ms\n`);
@@ -435,6 +463,12 @@ async function main(): Promise<void> {
       '<= 2',
     );
     target('API peak RSS MB', rss, rss <= 350, '<= 350');
+    target(
+      `API peak RSS MB, heap capped at ${HEAP_CAP_MB} MB`,
+      cappedRss,
+      cappedRss <= 350,
+      '<= 350',
+    );
     target('cold start s', cold / 1000, cold <= 3000, '<= 3');
     if (profile) say(`\nTop self time, ours /chroma/query c=32:\n${profile.join('\n')}`);
 
