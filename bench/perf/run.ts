@@ -11,8 +11,7 @@
  * Usage: npx ts-node --transpile-only bench/perf/run.ts [--small 1000] [--large 100000]
  *        [--seconds 10] [--ingest 10000] [--cold-starts 3] [--profile] [--no-peer] [--ci]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -25,11 +24,20 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { buildCollection } from './fixture';
-import { appEmbedder, MODELS_DIR, percentile, ROOT, type LoadResult } from './shared';
+import {
+  apiToken,
+  appEmbedder,
+  MODELS_DIR,
+  percentile,
+  ROOT,
+  rssMb,
+  startNodeServer,
+  type LoadResult,
+  type NodeServer,
+} from './shared';
 
 const TS_NODE = join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
 const PEER_DIR = join(ROOT, 'bench', 'peer');
@@ -63,69 +71,25 @@ const opts = {
   coldStarts: Number(flags['cold-starts'] ?? defaults.coldStarts),
 };
 
-const children = new Set<ChildProcess>();
+/** Servers still running: stopped on the way out, whatever happened. */
+const running = new Set<NodeServer>();
 const log = (line: string) => console.log(line);
 
-/** Polls `url` until it answers 200, or fails when the process exits or time runs out. */
-async function waitFor200(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode})`);
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(20);
-  }
-  throw new Error(`${url} did not answer 200 within ${READY_TIMEOUT_MS} ms`);
-}
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts a Node server; its output goes to `logFile` (the API logs a JSON line per request). */
+/** A shared startNodeServer, remembered for cleanup, with its spawn-to-first-200 time. */
 async function startServer(
   args: string[],
   env: Record<string, string>,
   logFile: string,
-): Promise<Server & { readyMs: number }> {
-  const port = await findFreePort();
+): Promise<NodeServer & { readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  const out: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => out.push(chunk));
-  const url = `http://127.0.0.1:${port}`;
-  const flush = () => writeFileSync(logFile, Buffer.concat(out));
-  try {
-    await waitFor200(`${url}/health`, child);
-  } catch (error) {
-    flush();
-    throw new Error(`${String(error)}; output in ${logFile}`);
-  }
+  const server = await startNodeServer(args, env, logFile, READY_TIMEOUT_MS);
   const readyMs = performance.now() - started;
-  return {
-    url,
-    child,
-    readyMs,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-      children.delete(child);
-      flush();
-    },
+  running.add(server);
+  const stop = async () => {
+    running.delete(server);
+    await server.stop();
   };
+  return { ...server, readyMs, stop };
 }
 
 /** One load run in its own process (bench/perf/load.ts). */
@@ -138,14 +102,6 @@ function load(args: (string | number)[]): LoadResult {
   if (run.status !== 0) throw new Error(`load ${args.join(' ')} failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as LoadResult;
 }
-
-/** VmHWM (peak) or VmRSS (current) of a process, in MB. */
-const rssMb = (pid: number, field: 'VmHWM' | 'VmRSS'): number => {
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
-    readFileSync(`/proc/${pid}/status`, 'utf8'),
-  );
-  return match ? Number(match[1]) / 1024 : NaN;
-};
 
 /** Installs the peer's own packages once (the root install cannot take LangChain: zod 4). */
 function peerInstalled(): boolean {
@@ -230,11 +186,7 @@ async function main(): Promise<void> {
       METRICS_PORT: String(await findFreePort()),
       NODE_ENV: 'development',
     };
-    const token = spawnSync(
-      process.execPath,
-      [join(ROOT, 'dist', 'auth', 'token.cli.js'), '--scope', 'rag/read'],
-      { cwd: ROOT, env: { ...process.env, ...apiEnv }, encoding: 'utf8' },
-    ).stdout.trim();
+    const token = apiToken(apiEnv, 'rag/read');
     const s = opts.seconds;
     const rows: [string, LoadResult][] = [];
     const measure = (label: string, args: (string | number)[]): LoadResult => {
@@ -304,7 +256,7 @@ async function main(): Promise<void> {
     const api = await startServer([join(ROOT, 'dist', 'main.js')], apiEnv, join(work, 'api.log'));
     let ours1: LoadResult, ours32: LoadResult, oursLarge: LoadResult, rss: number;
     // Before any query: what boot alone holds (the word vectors, Nest, the clients).
-    const bootRss = rssMb(api.child.pid!, 'VmRSS');
+    const bootRss = rssMb(api.pid, 'VmRSS');
     try {
       const http = (path: string, collection: string, c: number) => [
         'http',
@@ -324,7 +276,7 @@ async function main(): Promise<void> {
         http('/chroma/query', LARGE, 1),
       );
       measure(`ours /chroma/query, ${opts.large} chunks, c=32`, http('/chroma/query', LARGE, 32));
-      rss = rssMb(api.child.pid!, 'VmHWM');
+      rss = rssMb(api.pid, 'VmHWM');
     } finally {
       await api.stop();
     }
@@ -368,7 +320,7 @@ async function main(): Promise<void> {
         32,
         s,
       ]);
-      cappedRss = rssMb(capped.child.pid!, 'VmHWM');
+      cappedRss = rssMb(capped.pid, 'VmHWM');
     } finally {
       await capped.stop();
     }
@@ -484,7 +436,7 @@ async function main(): Promise<void> {
     mkdirSync(results, { recursive: true });
     writeFileSync(join(results, `perf-${date.replace(/[ :]/g, '-')}.md`), `${lines.join('\n')}\n`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    await Promise.allSettled([...running].map((server) => server.stop()));
     await chroma.stop();
     rmSync(work, { recursive: true, force: true });
   }
