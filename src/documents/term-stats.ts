@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { compounds, fnv1a, lightStem, tokenize } from '../embeddings/text-features';
 
 /** Stems plus whole compounds (`lru-cache`, `1.2.3`), so exact identifiers also match exactly. */
@@ -53,29 +54,22 @@ export class TermStats {
  * tokenising them again was the largest cost of a query.
  */
 export class TermStatsCache {
-  private readonly entries = new Map<string, TermStats>();
+  private readonly entries?: LRUCache<string, TermStats>;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(maxEntries: number) {
+    if (maxEntries > 0) this.entries = new LRUCache({ max: maxEntries });
+  }
 
   get(text: string): TermStats {
-    const cached = this.entries.get(text);
-    if (cached) {
-      // Re-inserted: a Map iterates in insertion order, so the first key is the least recent.
-      this.entries.delete(text);
-      this.entries.set(text, cached);
-      return cached;
-    }
-    const stats = TermStats.of(text);
-    if (this.maxEntries > 0) {
-      if (this.entries.size >= this.maxEntries) {
-        this.entries.delete(this.entries.keys().next().value!);
-      }
-      this.entries.set(text, stats);
+    let stats = this.entries?.get(text);
+    if (!stats) {
+      stats = TermStats.of(text);
+      this.entries?.set(text, stats);
     }
     return stats;
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 }
