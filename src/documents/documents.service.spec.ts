@@ -1,8 +1,9 @@
 import type { Principal } from '../auth/principal';
+import type { CollectionRegistry, RegistryEntry } from '../collections/collection-registry';
+import { CollectionRouter } from '../collections/collection-router';
 import { AppConfig } from '../config/app-config';
 import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
-import type { CollectionRegistry, RegistryEntry } from '../vector-store/collection-registry';
 import type { VectorStore } from '../vector-store/vector-store.port';
 import { DocumentsService } from './documents.service';
 
@@ -23,7 +24,7 @@ function setup(env: Record<string, string> = {}) {
   const store = {
     strategy: 'http',
     ensureCollection: jest.fn().mockResolvedValue({ name: 'docs', count: 0, fingerprint }),
-    describeCollection: jest.fn().mockResolvedValue({ name: 'docs', count: 0, fingerprint }),
+    hasCollection: jest.fn().mockResolvedValue(true),
     describeFingerprint: jest.fn().mockResolvedValue({ name: 'docs', fingerprint }),
     find: jest.fn().mockResolvedValue([]),
     upsert: jest.fn().mockResolvedValue(undefined),
@@ -48,7 +49,11 @@ function setup(env: Record<string, string> = {}) {
     AppConfig.fromEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '20', ...env }),
     store as unknown as VectorStore,
     catalog,
-    registry as unknown as CollectionRegistry,
+    new CollectionRouter(
+      store as unknown as VectorStore,
+      catalog,
+      registry as unknown as CollectionRegistry,
+    ),
   );
   return { service, store, embedder, registry };
 }

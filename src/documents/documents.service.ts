@@ -1,21 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { canAccessCollection, filterAccessibleCollections } from '../auth/collection-access';
 import type { Principal } from '../auth/principal';
-import {
-  DomainError,
-  EmbedderMismatchError,
-  InvalidInputError,
-  NotFoundError,
-} from '../common/domain-errors';
+import { checkLogicalName } from '../collections/collection-names';
+import { CollectionRouter } from '../collections/collection-router';
+import { DomainError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
-import { fingerprintToString, type Embedder } from '../embeddings/embedder.port';
-import {
-  checkLogicalName,
-  CollectionRegistry,
-  isReservedName,
-  type RegistryEntry,
-} from '../vector-store/collection-registry';
+import { fingerprintToString } from '../embeddings/embedder.port';
 import {
   VectorStore,
   type ScoredRecord,
@@ -47,32 +38,18 @@ interface PreparedDocument {
   chunks: string[];
 }
 
-/** A physical collection and the embedder that made its vectors. */
-interface Target {
-  name: string;
-  embedder: Embedder;
-}
-
-/** Where a logical collection's writes go: its active generation first, then the others kept in step. */
-interface WriteTargets {
-  active: Target;
-  /** The building generation (must follow, unless a restarted build dropped it) and the previous one (best effort, for rollback). */
-  others: (Target & { tolerates: (error: unknown) => boolean })[];
-}
-
 const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 
 @Injectable()
 export class DocumentsService {
   private readonly limits: AppConfig['documents'];
   private readonly reranker: LexicalReranker;
-  private readonly logger = new Logger(DocumentsService.name);
 
   constructor(
     config: AppConfig,
     private readonly store: VectorStore,
     private readonly embedders: EmbedderCatalog,
-    private readonly registry: CollectionRegistry,
+    private readonly router: CollectionRouter,
   ) {
     this.limits = config.documents;
     this.reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries);
@@ -82,7 +59,7 @@ export class DocumentsService {
     const collection = this.collectionName(user, input.collection);
     // Validate and prepare everything before the first write, so bad input changes nothing.
     const prepared = this.prepare(input.documents);
-    const targets = await this.writeTargets(collection);
+    const targets = await this.router.writeTargets(collection);
 
     const stored = await this.store.find(targets.active.name, {
       document_id: { $in: prepared.map((doc) => doc.id) },
@@ -134,7 +111,7 @@ export class DocumentsService {
       const stale = changed.flatMap((doc) =>
         (storedByDocument.get(doc.id)?.ids ?? []).filter((id) => !keep.has(id)),
       );
-      await this.toEach(targets, async (target) => {
+      await this.router.toEach(targets, async (target) => {
         const embeddings = await target.embedder.embedDocuments(
           records.map((record) => record.text),
           titles,
@@ -165,7 +142,7 @@ export class DocumentsService {
       throw new InvalidInputError('top_k', `must not be greater than ${this.limits.maxTopK}`);
     }
     const where = parseFilter(input.filter, this.limits.filter);
-    const active = await this.readable(collection);
+    const active = await this.router.readable(collection);
     const embedding = await active.embedder.embedQuery(input.query);
     // Fetch a wider candidate set when reranking: the lexical stage finds the best of it.
     const rerank = this.limits.rerankCandidates > 0;
@@ -200,7 +177,7 @@ export class DocumentsService {
   async getDocument(user: Principal, id: string, collectionInput?: string): Promise<DocumentDto> {
     const collection = this.collectionName(user, collectionInput);
     this.checkId(id, 'id');
-    const active = await this.readable(collection);
+    const active = await this.router.readable(collection);
     const records = await this.store.find(active.name, { document_id: { $eq: id } });
     if (records.length === 0) throw new NotFoundError('document', id);
     records.sort((a, b) => Number(a.metadata.chunk_index) - Number(b.metadata.chunk_index));
@@ -227,42 +204,29 @@ export class DocumentsService {
   ): Promise<DeleteDocumentResponseDto> {
     const collection = this.collectionName(user, collectionInput);
     this.checkId(id, 'id');
-    const targets = await this.writeTargets(collection, { create: false });
+    const targets = await this.router.writeTargets(collection, { create: false });
     const records = await this.store.find(targets.active.name, { document_id: { $eq: id } });
     if (records.length === 0) throw new NotFoundError('document', id);
     const ids = records.map((record) => record.id);
-    await this.toEach(targets, (target) => this.store.deleteIds(target.name, ids));
+    await this.router.toEach(targets, (target) => this.store.deleteIds(target.name, ids));
     return { id, collection, deleted_chunks: records.length };
   }
 
   /** Logical collections, each described by its active generation. */
   async listCollections(user: Principal): Promise<CollectionDto[]> {
     const current = fingerprintToString((await this.embedders.current()).fingerprint);
-    const [collections, entries] = await Promise.all([
-      this.store.listCollections(),
-      this.registry.entries(),
-    ]);
-    const byName = new Map(collections.map((info) => [info.name, info]));
-    const logical = new Map<string, CollectionDto>();
-    const add = (name: string, generation: number, info = byName.get(name)) => {
-      if (!info) return;
-      logical.set(name, {
-        name,
-        count: info.count,
-        embedder: info.fingerprint ?? null,
+    const collections = (await this.router.list()).map(
+      ({ logical, generation, active }): CollectionDto => ({
+        name: logical,
+        count: active.count,
+        embedder: active.fingerprint ?? null,
         compatible:
-          info.fingerprint !== undefined && fingerprintToString(info.fingerprint) === current,
-        active_collection: info.name,
+          active.fingerprint !== undefined && fingerprintToString(active.fingerprint) === current,
+        active_collection: active.name,
         generation,
-      });
-    };
-    for (const entry of entries)
-      add(entry.logical, entry.active.generation, byName.get(entry.active.name));
-    // Collections without an entry are their own generation 0; physical generations stay hidden.
-    for (const info of collections) {
-      if (!isReservedName(info.name) && !logical.has(info.name)) add(info.name, 0);
-    }
-    return filterAccessibleCollections(user, [...logical.values()], (dto) => dto.name);
+      }),
+    );
+    return filterAccessibleCollections(user, collections, (dto) => dto.name);
   }
 
   /** A well-formed collection name the caller may use; a denied one answers like a missing one. */
@@ -271,67 +235,6 @@ export class DocumentsService {
     checkLogicalName(collection);
     if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
     return collection;
-  }
-
-  /** The active generation of a logical collection, with the embedder that made it. */
-  private async readable(collection: string, entry?: RegistryEntry): Promise<Target> {
-    const resolved = entry ?? (await this.registry.resolve(collection));
-    const name = resolved?.active.name ?? collection;
-    const info = await this.store.describeFingerprint(name);
-    if (!info) throw new NotFoundError('collection', collection);
-    const embedder = info.fingerprint && (await this.embedders.forFingerprint(info.fingerprint));
-    if (!embedder) {
-      const current = fingerprintToString((await this.embedders.current()).fingerprint);
-      const stored = info.fingerprint ? fingerprintToString(info.fingerprint) : 'unknown';
-      throw new EmbedderMismatchError(collection, stored, current);
-    }
-    return { name, embedder };
-  }
-
-  /**
-   * Where writes go. Without a registry entry the collection is its own generation 0, created
-   * with the configured embedder on first write; with one, a running build and the previous
-   * generation get every write too, so neither the switch nor a rollback loses any.
-   */
-  private async writeTargets(collection: string, { create = true } = {}): Promise<WriteTargets> {
-    const entry = await this.registry.resolve(collection);
-    if (!entry && create && !(await this.store.describeCollection(collection))) {
-      const current = await this.embedders.current();
-      await this.store.ensureCollection(collection, current.fingerprint);
-      return { active: { name: collection, embedder: current }, others: [] };
-    }
-    const active = await this.readable(collection, entry);
-    const others: WriteTargets['others'] = [];
-    // A restarted build drops and re-creates its target; the copy picks up what it missed.
-    const building = entry?.build?.target;
-    const buildEmbedder = building && (await this.embedders.forFingerprint(building.fingerprint));
-    if (building && buildEmbedder) {
-      others.push({
-        name: building.name,
-        embedder: buildEmbedder,
-        tolerates: (error) => error instanceof NotFoundError,
-      });
-    }
-    const previous = entry?.previous;
-    const previousEmbedder =
-      previous && (await this.embedders.forFingerprint(previous.fingerprint));
-    if (previous && previousEmbedder) {
-      others.push({ name: previous.name, embedder: previousEmbedder, tolerates: () => true });
-    }
-    return { active, others };
-  }
-
-  /** Applies a write to the active generation, then to the others in step with it. */
-  private async toEach(targets: WriteTargets, write: (target: Target) => Promise<void>) {
-    await write(targets.active);
-    for (const other of targets.others) {
-      try {
-        await write(other);
-      } catch (error) {
-        if (!other.tolerates(error)) throw error;
-        this.logger.warn(`write to ${other.name} skipped: ${String(error)}`);
-      }
-    }
   }
 
   private checkId(id: string, field: string): void {

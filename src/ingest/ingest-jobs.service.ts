@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { canAccessCollection } from '../auth/collection-access';
 import { hasRole, type Principal } from '../auth/principal';
+import { checkLogicalName } from '../collections/collection-names';
 import {
   DomainError,
   InvalidInputError,
@@ -11,7 +12,6 @@ import {
 import { AppConfig } from '../config/app-config';
 import { chunkText } from '../documents/chunker';
 import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
-import { checkLogicalName } from '../vector-store/collection-registry';
 import { planBatches, type PlannedFile } from './batch-plan';
 import type { IngestJobDto } from './dto/ingest-job.dto';
 import { extractFile, type UploadedFile } from './extract';

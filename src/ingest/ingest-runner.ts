@@ -4,9 +4,8 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Leases } from '../collections/lease';
 import {
   DomainError,
   NotFoundError,
@@ -43,17 +42,17 @@ const isDocumentError = (error: unknown): error is DomainError =>
 
 /**
  * Runs ingest jobs stored by IngestJobStore, at most INGEST_CONCURRENCY per task. A job is
- * claimed by writing a lease, waiting INGEST_SETTLE_MS and reading it back (Chroma has no
- * compare-and-set: the last writer wins, the other backs off). The owner renews the lease with
- * every batch and on a timer; a periodic sweep on every task resumes jobs whose lease expired
- * from their last written batch, which is safe because upserts are idempotent. For the same
- * reason a batch that met a transient store failure is simply run again, a few times.
+ * claimed with a lease (Leases, settling for INGEST_SETTLE_MS: of two tasks racing, the loser
+ * backs off). The owner renews the lease with every batch and on a timer; a periodic sweep on
+ * every task resumes jobs whose lease expired from their last written batch, which is safe
+ * because upserts are idempotent. For the same reason a batch that met a transient store
+ * failure is simply run again, a few times.
  */
 @Injectable()
 export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestRunner.name);
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly limits: AppConfig['ingest'];
+  private readonly leases: Leases;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -66,6 +65,7 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly documents: DocumentsService,
   ) {
     this.limits = config.ingest;
+    this.leases = new Leases(this.limits.settleMs);
   }
 
   onApplicationBootstrap(): void {
@@ -135,12 +135,15 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
         ...job,
         state: 'running',
         startedAt: job.startedAt ?? now,
-        lease: { owner: this.owner, expiresAt: now + this.limits.leaseMs },
+        lease: { owner: this.leases.owner, expiresAt: now + this.limits.leaseMs },
         updatedAt: now,
       };
-      await this.jobs.save(claimed);
-      await sleep(this.limits.settleMs);
-      if ((await this.jobs.get(job.id))?.lease?.owner !== this.owner) {
+      const won = await this.leases.claim({
+        write: () => this.jobs.save(claimed),
+        readBack: () => this.jobs.get(job.id),
+        isOurs: (stored) => stored.lease?.owner === this.leases.owner,
+      });
+      if (!won) {
         this.running.delete(job.id);
         return;
       }
@@ -167,10 +170,10 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
         .then(async () => {
           if (stop === 'cancelled' || stop === 'lost') return;
           if (await this.jobs.cancelRequested(job.id)) stop = 'cancelled';
-          else if ((await this.jobs.get(job.id))?.lease?.owner !== this.owner) stop = 'lost';
+          else if ((await this.jobs.get(job.id))?.lease?.owner !== this.leases.owner) stop = 'lost';
           else {
             const now = Date.now();
-            job.lease = { owner: this.owner, expiresAt: now + this.limits.leaseMs };
+            job.lease = { owner: this.leases.owner, expiresAt: now + this.limits.leaseMs };
             job.updatedAt = now;
             await this.jobs.save(job);
           }
@@ -221,7 +224,7 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     if (reason === 'lost') return;
     if (reason === 'shutdown') {
       // Released, so another task resumes at once rather than after the lease runs out.
-      await this.jobs.save({ ...job, lease: { owner: this.owner, expiresAt: 0 } });
+      await this.jobs.save({ ...job, lease: { owner: this.leases.owner, expiresAt: 0 } });
       return;
     }
     await this.finish(job, reason === 'cancelled' ? 'cancelled' : 'succeeded');

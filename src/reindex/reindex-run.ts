@@ -1,5 +1,5 @@
+import type { RegistryEntry } from '../collections/collection-registry';
 import { fingerprintToString } from '../embeddings/embedder.port';
-import type { RegistryEntry } from '../vector-store/collection-registry';
 import type { ReindexRunDto } from './dto/reindex.dto';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,19 +1,18 @@
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkLogicalName, physicalName } from '../collections/collection-names';
+import {
+  CollectionRegistry,
+  type BuildState,
+  type RegistryEntry,
+} from '../collections/collection-registry';
+import { CollectionRouter } from '../collections/collection-router';
+import { Leases } from '../collections/lease';
 import { DomainError, NotFoundError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString } from '../embeddings/embedder.port';
-import {
-  checkLogicalName,
-  CollectionRegistry,
-  isReservedName,
-  physicalName,
-  type BuildState,
-  type RegistryEntry,
-} from '../vector-store/collection-registry';
 import { VectorStore } from '../vector-store/vector-store.port';
 import type { ReindexRunDto, RollbackResponseDto } from './dto/reindex.dto';
 import { GenerationCopier } from './generation-copier';
@@ -38,17 +37,16 @@ interface LocalRun {
  * Rebuilds a logical collection with the configured embedder while it keeps serving, then
  * switches to the new generation in one registry write.
  *
- * Chroma has no compare-and-set, so the lease is taken by writing it, waiting
- * `REINDEX_SETTLE_MS` and reading it back: of two tasks racing, the last writer wins and the
- * other backs off with 409. The owner renews the lease with every batch; a build whose lease
- * expired (owner killed) is taken over by the next trigger, which drops its partial target and
- * starts over under a new generation number. The active generation is never touched until the
- * switch, so an interrupted run leaves it serving.
+ * The build is claimed with a lease (Leases, settling for `REINDEX_SETTLE_MS`): of two tasks
+ * racing, the one that loses backs off with 409. The owner renews the lease with every batch; a
+ * build whose lease expired (owner killed) is taken over by the next trigger, which drops its
+ * partial target and starts over under a new generation number. The active generation is never
+ * touched until the switch, so an interrupted run leaves it serving.
  */
 @Injectable()
 export class ReindexService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ReindexService.name);
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly leases: Leases;
   /** Claimed synchronously, so two triggers in this process never both pass the checks. */
   private readonly claimed = new Set<string>();
   private readonly running = new Map<string, LocalRun>();
@@ -58,9 +56,11 @@ export class ReindexService implements BeforeApplicationShutdown {
     config: AppConfig,
     private readonly store: VectorStore,
     private readonly registry: CollectionRegistry,
+    private readonly router: CollectionRouter,
     private readonly embedders: EmbedderCatalog,
   ) {
     this.limits = config.reindex;
+    this.leases = new Leases(this.limits.settleMs);
   }
 
   /**
@@ -102,7 +102,7 @@ export class ReindexService implements BeforeApplicationShutdown {
       throw new ReindexConflictError(`a re-index of '${logical}' is running; roll back after it`);
     }
     const { previous, active } = entry;
-    if (!previous || !(await this.store.describeCollection(previous.name))) {
+    if (!previous || !(await this.store.hasCollection(previous.name))) {
       throw new ReindexConflictError(`'${logical}' has no previous generation to roll back to`);
     }
     await this.registry.put({ ...entry, active: previous, previous: active });
@@ -117,11 +117,7 @@ export class ReindexService implements BeforeApplicationShutdown {
 
   /** Re-indexes, one after the other, every collection whose embedder is not the configured one. */
   async reindexAll(): Promise<void> {
-    const logical = new Set((await this.registry.all()).map((entry) => entry.logical));
-    for (const info of await this.store.listCollections()) {
-      if (!isReservedName(info.name)) logical.add(info.name);
-    }
-    for (const name of logical) {
+    for (const name of await this.router.logicalNames()) {
       try {
         await this.prune(name);
         const { done } = await this.start(name);
@@ -144,7 +140,7 @@ export class ReindexService implements BeforeApplicationShutdown {
     force: boolean,
   ): Promise<{ status: ReindexRunDto; done?: Promise<ReindexRunDto> }> {
     const configured = (await this.embedders.current()).fingerprint;
-    const entry = (await this.registry.get(logical)) ?? (await this.legacyEntry(logical));
+    const entry = await this.router.entry(logical);
     const now = Date.now();
     if (entry.build && entry.build.leaseExpiresAt > now) {
       throw new ReindexConflictError(
@@ -179,17 +175,19 @@ export class ReindexService implements BeforeApplicationShutdown {
     const build: BuildState = {
       runId: randomUUID(),
       target: { name: physicalName(logical, generation), generation, fingerprint: configured },
-      owner: this.owner,
+      owner: this.leases.owner,
       leaseExpiresAt: now + this.limits.leaseMs,
       done: 0,
       total: 0,
       startedAt: now,
       updatedAt: now,
     };
-    await this.registry.put({ ...entry, build });
-    await sleep(this.limits.settleMs);
-    const won = await this.registry.get(logical);
-    if (won?.build?.runId !== build.runId) {
+    const won = await this.leases.claim({
+      write: () => this.registry.put({ ...entry, build }),
+      readBack: () => this.registry.get(logical),
+      isOurs: (stored) => stored.build?.runId === build.runId,
+    });
+    if (!won) {
       throw new ReindexConflictError(`another task started a re-index of '${logical}'`);
     }
     // The abandoned build's partial copy is read by nobody; writers tolerate its absence.
@@ -203,17 +201,6 @@ export class ReindexService implements BeforeApplicationShutdown {
     this.running.set(logical, { runId: build.runId, controller, done });
     this.logger.log(`${logical}: re-index ${build.runId} into ${build.target.name} started`);
     return { status: runStatus(won, build.runId) as ReindexRunDto, done };
-  }
-
-  /** A collection written before the registry existed: its own generation 0. */
-  private async legacyEntry(logical: string): Promise<RegistryEntry> {
-    const info = await this.store.describeCollection(logical);
-    if (!info?.fingerprint) throw new NotFoundError('collection', logical);
-    return {
-      logical,
-      active: { name: logical, generation: 0, fingerprint: info.fingerprint },
-      retired: [],
-    };
   }
 
   /** Never rejects: nobody awaits a run an HTTP trigger started, so failure is its outcome. */

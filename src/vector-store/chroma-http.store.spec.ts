@@ -98,6 +98,18 @@ describe('ChromaHttpStore', () => {
     expect(collection.count).toHaveBeenCalledTimes(1);
   });
 
+  it('tells whether a collection exists by asking the server, without counting', async () => {
+    const { client, collection, store } = setup();
+    await expect(store.hasCollection('docs')).resolves.toBe(true);
+    await expect(store.hasCollection('docs')).resolves.toBe(true);
+    expect(client.getCollection).toHaveBeenCalledTimes(2);
+    expect(collection.count).not.toHaveBeenCalled();
+    client.getCollection.mockRejectedValueOnce(new ChromaNotFoundError('gone'));
+    await expect(store.hasCollection('docs')).resolves.toBe(false);
+    client.getCollection.mockRejectedValueOnce(new ChromaConnectionError('down'));
+    await expect(store.hasCollection('docs')).rejects.toThrow(VectorStoreUnavailableError);
+  });
+
   it('upserts in batches of the server maximum, asked once', async () => {
     const { client, collection, store } = setup();
     const records = ['a', 'b', 'c', 'd', 'e'].map((id): VectorRecord => ({

@@ -191,6 +191,21 @@ export class ChromaHttpStore extends VectorStore {
     );
   }
 
+  async hasCollection(name: string): Promise<boolean> {
+    try {
+      await this.call(
+        { operation: 'has_collection', collection: name, field: 'collection' },
+        async () => {
+          this.collections.set(name, await this.client.getCollection({ name }));
+        },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof NotFoundError) return false;
+      throw error;
+    }
+  }
+
   async describeCollection(name: string): Promise<CollectionInfo | undefined> {
     try {
       return await this.withCollection(

@@ -5,7 +5,6 @@ import { ChromaEmbeddedSupervisor } from './chroma-embedded.supervisor';
 import type { ChromaHttpConfig } from '../config/app-config';
 import { ChromaHttpStore, chromaEndpoint, createChromaClient } from './chroma-http.store';
 import { ChromaRestQuery } from './chroma-rest.query';
-import { CollectionRegistry } from './collection-registry';
 import { RequestDeadline } from './request-deadline';
 import { VectorStore } from './vector-store.port';
 
@@ -55,9 +54,8 @@ async function createVectorStore(
       // Optional so the module also boots without ObservabilityModule (unit tests).
       inject: [AppConfig, { token: OperationRecorder, optional: true }],
     },
-    CollectionRegistry,
   ],
-  exports: [VectorStore, CollectionRegistry],
+  exports: [VectorStore],
 })
 export class VectorStoreModule implements OnApplicationShutdown {
   constructor(@Inject(VectorStore) private readonly store: VectorStore) {}

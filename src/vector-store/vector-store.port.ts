@@ -52,6 +52,9 @@ export abstract class VectorStore {
     fingerprint: EmbedderFingerprint,
   ): Promise<CollectionInfo>;
 
+  /** Whether the collection exists, asked of the store (not a cached handle) without counting it. */
+  abstract hasCollection(name: string): Promise<boolean>;
+
   /** Returns undefined when the collection does not exist. */
   abstract describeCollection(name: string): Promise<CollectionInfo | undefined>;
 

@@ -1,13 +1,6 @@
-import { InvalidInputError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
-import {
-  checkLogicalName,
-  CollectionRegistry,
-  physicalName,
-  REGISTRY_COLLECTION,
-  type RegistryEntry,
-} from './collection-registry';
-import type { StoredRecord, VectorRecord, VectorStore } from './vector-store.port';
+import { CollectionRegistry, REGISTRY_COLLECTION, type RegistryEntry } from './collection-registry';
+import type { StoredRecord, VectorRecord, VectorStore } from '../vector-store/vector-store.port';
 
 const fingerprint = { provider: 'local', model: 'm', dimension: 3 };
 const entry: RegistryEntry = {
@@ -63,19 +56,5 @@ describe('CollectionRegistry', () => {
     store.find.mockRejectedValueOnce(new Error('down'));
     await expect(registry.resolve('docs')).rejects.toThrow('down');
     await expect(registry.resolve('docs')).resolves.toBeUndefined();
-  });
-});
-
-describe('collection names', () => {
-  it('names generation 0 like the logical collection, later ones with a suffix', () => {
-    expect(physicalName('docs', 0)).toBe('docs');
-    expect(physicalName('docs', 2)).toBe('docs__v2');
-  });
-
-  it('reserves the system prefix and the generation separator', () => {
-    expect(() => checkLogicalName('docs')).not.toThrow();
-    for (const name of ['rag-system-registry', 'docs__v1', 'a']) {
-      expect(() => checkLogicalName(name)).toThrow(InvalidInputError);
-    }
   });
 });

@@ -1,40 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { COLLECTION_NAME, COLLECTION_NAME_RULE } from '../common/collection-name';
-import { InvalidInputError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 import type { EmbedderFingerprint } from '../embeddings/embedder.port';
-import { VectorStore } from './vector-store.port';
+import { VectorStore } from '../vector-store/vector-store.port';
+import { systemCollection } from './collection-names';
+import { parseRecord, SystemRecordsStore } from './system-records.store';
 
-/** Names clients may not use: the registry's own collections, and physical generations. */
-export const SYSTEM_PREFIX = 'rag-system-';
-export const GENERATION_SEPARATOR = '__';
-export const REGISTRY_COLLECTION = `${SYSTEM_PREFIX}registry`;
-/** The registry holds JSON documents; Chroma still wants a vector for each record. */
-const REGISTRY_FINGERPRINT: EmbedderFingerprint = {
-  provider: 'system',
-  model: 'registry',
-  dimension: 1,
-};
-
-export const isReservedName = (name: string): boolean =>
-  name.startsWith(SYSTEM_PREFIX) || name.includes(GENERATION_SEPARATOR);
-
-/** Throws a 400 naming `collection` unless clients may use this name. */
-export function checkLogicalName(name: string): void {
-  if (!COLLECTION_NAME.test(name)) {
-    throw new InvalidInputError('collection', `must be ${COLLECTION_NAME_RULE}`);
-  }
-  if (isReservedName(name)) {
-    throw new InvalidInputError(
-      'collection',
-      `must not start with ${SYSTEM_PREFIX} or contain ${GENERATION_SEPARATOR}`,
-    );
-  }
-}
-
-/** Generation 0 is the legacy collection named like the logical one. */
-export const physicalName = (logical: string, generation: number): string =>
-  generation === 0 ? logical : `${logical}${GENERATION_SEPARATOR}v${generation}`;
+const REGISTRY = 'registry';
+export const REGISTRY_COLLECTION = systemCollection(REGISTRY);
 
 /** One physical collection of a logical one. */
 export interface Generation {
@@ -81,20 +53,18 @@ export interface RegistryEntry {
 }
 
 /**
- * Logical → physical collection map kept in Chroma itself (one record per logical name,
- * id = logical name, the entry as JSON), so every API task and the CLI share it. Reads for
+ * Logical → physical collection map kept in Chroma's system records (one record per logical
+ * name, id = logical name, the entry as JSON), so every API task and the CLI share it. Reads for
  * serving requests go through a short cache; control paths read fresh.
  */
 @Injectable()
 export class CollectionRegistry {
-  private ensured?: Promise<unknown>;
+  private readonly records: SystemRecordsStore;
   private snapshot?: { at: number; entries: Promise<Map<string, RegistryEntry>> };
   private readonly cacheMs: number;
 
-  constructor(
-    private readonly store: VectorStore,
-    config: AppConfig,
-  ) {
+  constructor(store: VectorStore, config: AppConfig) {
+    this.records = new SystemRecordsStore(store, REGISTRY);
     this.cacheMs = config.reindex.registryCacheMs;
   }
 
@@ -110,29 +80,17 @@ export class CollectionRegistry {
 
   /** The stored entry, bypassing the cache. */
   async get(logical: string): Promise<RegistryEntry | undefined> {
-    await this.ensure();
-    const [record] = await this.store.getByIds(REGISTRY_COLLECTION, [logical]);
-    return record ? (JSON.parse(record.text) as RegistryEntry) : undefined;
+    return this.records.get<RegistryEntry>(logical);
   }
 
   /** All stored entries, bypassing the cache. */
   async all(): Promise<RegistryEntry[]> {
-    await this.ensure();
-    const records = await this.store.find(REGISTRY_COLLECTION, {});
-    return records.map((record) => JSON.parse(record.text) as RegistryEntry);
+    return (await this.records.find({})).map(parseRecord<RegistryEntry>);
   }
 
   /** Replaces the entry in one record upsert, which is what makes a switch atomic. */
   async put(entry: RegistryEntry): Promise<void> {
-    await this.ensure();
-    await this.store.upsert(REGISTRY_COLLECTION, [
-      {
-        id: entry.logical,
-        embedding: [1],
-        text: JSON.stringify(entry),
-        metadata: { logical: entry.logical },
-      },
-    ]);
+    await this.records.put(entry.logical, entry, { logical: entry.logical });
     this.snapshot = undefined;
   }
 
@@ -148,15 +106,5 @@ export class CollectionRegistry {
       });
     }
     return this.snapshot.entries;
-  }
-
-  private ensure(): Promise<unknown> {
-    this.ensured ??= this.store
-      .ensureCollection(REGISTRY_COLLECTION, REGISTRY_FINGERPRINT)
-      .catch((error: unknown) => {
-        this.ensured = undefined;
-        throw error;
-      });
-    return this.ensured;
   }
 }
