@@ -1,18 +1,14 @@
-import type { StoredRecord, VectorRecord, VectorStore } from '../vector-store/vector-store.port';
+import type { VectorStore } from '../vector-store/vector-store.port';
 import { parseRecord, SystemRecordsStore } from './system-records.store';
 
+const job = { id: 'job:1', text: '{"state":"queued"}', metadata: { kind: 'job' } };
+
 function setup() {
-  const records = new Map<string, StoredRecord>();
   const store = {
     ensureCollection: jest.fn().mockResolvedValue({}),
-    upsert: jest.fn((_: string, batch: VectorRecord[]) => {
-      for (const { id, text, metadata } of batch) records.set(id, { id, text, metadata });
-      return Promise.resolve();
-    }),
-    getByIds: jest.fn((_: string, ids: string[]) =>
-      Promise.resolve(ids.flatMap((id) => records.get(id) ?? [])),
-    ),
-    find: jest.fn(() => Promise.resolve([...records.values()])),
+    upsert: jest.fn().mockResolvedValue(undefined),
+    getByIds: jest.fn().mockResolvedValue([]),
+    find: jest.fn().mockResolvedValue([]),
     deleteWhere: jest.fn().mockResolvedValue(undefined),
   };
   return { store, records: new SystemRecordsStore(store as unknown as VectorStore, 'jobs') };
@@ -46,12 +42,26 @@ describe('SystemRecordsStore', () => {
     const { store, records } = setup();
     await records.put('job:1', { state: 'queued' }, { kind: 'job' });
     await records.write([{ id: 'cancel:1', text: 'cancel', metadata: { kind: 'cancel' } }]);
-    expect(store.upsert).toHaveBeenCalledWith('rag-system-jobs', [
-      { id: 'job:1', embedding: [1], text: '{"state":"queued"}', metadata: { kind: 'job' } },
+    expect(store.upsert.mock.calls).toEqual([
+      ['rag-system-jobs', [{ ...job, embedding: [1] }]],
+      [
+        'rag-system-jobs',
+        [{ id: 'cancel:1', text: 'cancel', metadata: { kind: 'cancel' }, embedding: [1] }],
+      ],
     ]);
+  });
+
+  it('reads JSON values back, and undefined for a missing id', async () => {
+    const { store, records } = setup();
+    store.getByIds.mockResolvedValueOnce([job]);
     expect(await records.get('job:1')).toEqual({ state: 'queued' });
-    expect((await records.read(['cancel:1', 'cancel:2'])).map((r) => r.text)).toEqual(['cancel']);
-    expect((await records.find({})).slice(0, 1).map(parseRecord)).toEqual([{ state: 'queued' }]);
+    expect(store.getByIds).toHaveBeenCalledWith('rag-system-jobs', ['job:1']);
+    expect(await records.get('job:2')).toBeUndefined();
+    store.find.mockResolvedValueOnce([job]);
+    expect((await records.find({ kind: { $eq: 'job' } }, 5)).map(parseRecord)).toEqual([
+      { state: 'queued' },
+    ]);
+    expect(store.find).toHaveBeenCalledWith('rag-system-jobs', { kind: { $eq: 'job' } }, 5);
   });
 
   it('writes nothing, not even the collection, for no records', async () => {
