@@ -7,7 +7,6 @@ import {
   InvalidInputError,
   NotFoundError,
 } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString, type Embedder } from '../embeddings/embedder.port';
 import {
@@ -23,6 +22,7 @@ import {
   type WhereFilter,
 } from '../vector-store/vector-store.port';
 import { chunkText } from './chunker';
+import { DocumentsConfig } from './documents.config';
 import { contentHash, validateMetadata, withDefaults } from './document-metadata';
 import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
 import type {
@@ -64,17 +64,17 @@ const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 
 @Injectable()
 export class DocumentsService {
-  private readonly limits: AppConfig['documents'];
+  private readonly limits: DocumentsConfig;
   private readonly reranker: LexicalReranker;
   private readonly logger = new Logger(DocumentsService.name);
 
   constructor(
-    config: AppConfig,
+    config: DocumentsConfig,
     private readonly store: VectorStore,
     private readonly embedders: EmbedderCatalog,
     private readonly registry: CollectionRegistry,
   ) {
-    this.limits = config.documents;
+    this.limits = config;
     this.reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries);
   }
 

@@ -13,10 +13,10 @@ import {
   UpstreamTimeoutError,
   VectorStoreUnavailableError,
 } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { DocumentsService } from '../documents/documents.service';
 import type { DocumentUpsertResultDto } from '../documents/dto/upsert-documents.dto';
 import { pageDocumentId } from './extract';
+import { IngestConfig } from './ingest.config';
 import { IngestJobStore } from './ingest-job.store';
 import type { FileFailure, IngestJob, StoredBatch, StoredDocument } from './ingest-job';
 
@@ -53,7 +53,7 @@ const isDocumentError = (error: unknown): error is DomainError =>
 export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestRunner.name);
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly limits: AppConfig['ingest'];
+  private readonly limits: IngestConfig;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -61,11 +61,11 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
   private closing = false;
 
   constructor(
-    config: AppConfig,
+    config: IngestConfig,
     private readonly jobs: IngestJobStore,
     private readonly documents: DocumentsService,
   ) {
-    this.limits = config.ingest;
+    this.limits = config;
   }
 
   onApplicationBootstrap(): void {

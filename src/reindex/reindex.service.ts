@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, NotFoundError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString } from '../embeddings/embedder.port';
 import {
@@ -18,6 +17,7 @@ import { VectorStore } from '../vector-store/vector-store.port';
 import type { ReindexRunDto, RollbackResponseDto } from './dto/reindex.dto';
 import { GenerationCopier } from './generation-copier';
 import { runStatus } from './reindex-run';
+import { ReindexConfig } from './reindex.config';
 
 export class ReindexConflictError extends DomainError {
   constructor(message: string) {
@@ -52,15 +52,15 @@ export class ReindexService implements BeforeApplicationShutdown {
   /** Claimed synchronously, so two triggers in this process never both pass the checks. */
   private readonly claimed = new Set<string>();
   private readonly running = new Map<string, LocalRun>();
-  private readonly limits: AppConfig['reindex'];
+  private readonly limits: ReindexConfig;
 
   constructor(
-    config: AppConfig,
+    config: ReindexConfig,
     private readonly store: VectorStore,
     private readonly registry: CollectionRegistry,
     private readonly embedders: EmbedderCatalog,
   ) {
-    this.limits = config.reindex;
+    this.limits = config;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
 import {
   checkLogicalName,
   CollectionRegistry,
@@ -8,6 +8,7 @@ import {
   type RegistryEntry,
 } from './collection-registry';
 import type { StoredRecord, VectorRecord, VectorStore } from './vector-store.port';
+import { vectorStoreConfigFrom } from './vector-store.config';
 
 const fingerprint = { provider: 'local', model: 'm', dimension: 3 };
 const entry: RegistryEntry = {
@@ -31,7 +32,7 @@ function setup(cacheMs: string) {
   };
   const registry = new CollectionRegistry(
     store as unknown as VectorStore,
-    AppConfig.fromEnv({ REGISTRY_CACHE_MS: cacheMs }),
+    vectorStoreConfigFrom(parseEnv({ REGISTRY_CACHE_MS: cacheMs })),
   );
   return { registry, store };
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { COLLECTION_NAME, COLLECTION_NAME_RULE } from '../common/collection-name';
 import { InvalidInputError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import type { EmbedderFingerprint } from '../embeddings/embedder.port';
+import { VectorStoreConfig } from './vector-store.config';
 import { VectorStore } from './vector-store.port';
 
 /** Names clients may not use: the registry's own collections, and physical generations. */
@@ -93,9 +93,9 @@ export class CollectionRegistry {
 
   constructor(
     private readonly store: VectorStore,
-    config: AppConfig,
+    config: VectorStoreConfig,
   ) {
-    this.cacheMs = config.reindex.registryCacheMs;
+    this.cacheMs = config.registryCacheMs;
   }
 
   /** The entry as this task may serve it: at most `REGISTRY_CACHE_MS` old. */
