@@ -73,7 +73,7 @@ export class IngestJobsService {
   ) {}
 
   async create(user: Principal, input: IngestRequest): Promise<IngestJobDto> {
-    const limits = this.limits;
+    const { limits } = this;
     const collection = input.collection ?? this.documentLimits.defaultCollection;
     checkLogicalName(collection);
     if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
