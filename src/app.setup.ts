@@ -3,8 +3,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ApiErrorDto } from './common/api-error.dto';
 import { rejectForbiddenKeys } from './common/safe-json';
-import type { AppConfig } from './config/app-config';
 import { applyHttpHardening } from './observability/http-hardening';
+import { ServerConfig } from './server.config';
 
 /** The OpenAPI document of the app's routes: served at /docs-json and written by `npm run openapi`. */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -32,8 +32,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
  * and Swagger. Shared by main.ts and the e2e tests so both serve the same API. Guards, pipes,
  * filters, interceptors and middleware are providers (AppModule and its imports).
  */
-export function configureApp(app: NestExpressApplication, config: AppConfig): void {
-  applyHttpHardening(app, config.ops);
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get(ServerConfig);
+  applyHttpHardening(app, config);
   // Answers are fresh per request (queries, job states); hashing every body for an ETag that no
   // client revalidates with costs CPU on each response.
   app.set('etag', false);

@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AppModule } from './app.module';
-import { AppConfig } from './config/app-config';
+import { DocumentsConfig } from './documents/documents.config';
 import { ReindexService } from './reindex/reindex.service';
 
 const USAGE = `Operations commands that run inside the API's module graph (same config, same Chroma).
@@ -73,7 +73,7 @@ export async function runCli(
   });
   context.enableShutdownHooks();
   try {
-    const collection = values.collection ?? context.get(AppConfig).documents.defaultCollection;
+    const collection = values.collection ?? context.get(DocumentsConfig).defaultCollection;
     return await runReindex(context, collection, values.force, print);
   } catch (error) {
     print(`reindex failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -7,7 +7,6 @@ import {
   NotFoundException,
   Param,
   Post,
-  type DynamicModule,
   type INestApplication,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -17,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AuthModule } from '../src/auth/auth.module';
-import { LOCAL_CLIENT_ID } from '../src/auth/auth.config';
+import { authConfigFrom, LOCAL_CLIENT_ID, type AuthConfig } from '../src/auth/auth.config';
 import { canAccessCollection, filterAccessibleCollections } from '../src/auth/collection-access';
 import { CurrentUser } from '../src/auth/current-user.decorator';
 import type { Principal } from '../src/auth/principal';
@@ -25,7 +24,9 @@ import { Public } from '../src/auth/public.decorator';
 import { RequireRole } from '../src/auth/require-role.decorator';
 import { tokenFromArgs } from '../src/auth/token.cli';
 import { AllExceptionsFilter } from '../src/common/all-exceptions.filter';
-import { AppConfig, ConfigValidationError } from '../src/config/app-config';
+import { ConfigModule } from '../src/config/config.module';
+import { ConfigValidationError, ENV, parseEnv } from '../src/config/env';
+import type { Env } from '../src/config/env.schema';
 import { closedPortUri, JwksServer } from './support/jwks-server';
 import {
   accessClaims,
@@ -83,13 +84,6 @@ class ProbeController {
   }
 }
 
-const configModule = (config: AppConfig): DynamicModule => ({
-  module: class TestConfigModule {},
-  global: true,
-  providers: [{ provide: AppConfig, useValue: config }],
-  exports: [AppConfig],
-});
-
 const dataDirs: string[] = [];
 const newDataDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'rag-auth-'));
@@ -102,19 +96,22 @@ afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
  * Apps are booted one at a time: passport keeps strategies in a process-wide registry by name,
  * so the latest app's strategy is the one every guard uses.
  */
-async function boot(config: AppConfig): Promise<INestApplication> {
+async function boot(env: Env): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [configModule(config), AuthModule],
+    imports: [ConfigModule, AuthModule],
     controllers: [ProbeController],
     providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
-  }).compile();
+  })
+    .overrideProvider(ENV)
+    .useValue(env)
+    .compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
   return app;
 }
 
-const cognitoConfig = (jwksUri: string, env: Record<string, string> = {}) =>
-  AppConfig.fromEnv({
+const cognitoEnv = (jwksUri: string, env: Record<string, string> = {}) =>
+  parseEnv({
     NODE_ENV: 'test',
     DATA_DIR: newDataDir(),
     COGNITO_USER_POOL_ID: POOL_ID,
@@ -142,7 +139,7 @@ describe('auth with a Cognito issuer (JWKS served on loopback)', () => {
     jwks = await JwksServer.start();
     key = await createTestKey('key-1');
     jwks.keys = [key.jwk];
-    app = await boot(cognitoConfig(jwks.uri));
+    app = await boot(cognitoEnv(jwks.uri));
   });
   afterAll(async () => {
     await app.close();
@@ -354,7 +351,7 @@ describe('auth accepting id tokens (AUTH_ACCEPT_ID_TOKENS)', () => {
     key = await createTestKey('key-1');
     jwks.keys = [key.jwk];
     app = await boot(
-      cognitoConfig(jwks.uri, { AUTH_ACCEPT_ID_TOKENS: 'true', AUTH_GROUP_COLLECTIONS: '' }),
+      cognitoEnv(jwks.uri, { AUTH_ACCEPT_ID_TOKENS: 'true', AUTH_GROUP_COLLECTIONS: '' }),
     );
   });
   afterAll(async () => {
@@ -406,7 +403,7 @@ describe('auth when the JWKS endpoint is down or slow', () => {
   };
 
   it('answers 503 + Retry-After when nothing listens', async () => {
-    const app = await boot(cognitoConfig(await closedPortUri()));
+    const app = await boot(cognitoEnv(await closedPortUri()));
     try {
       await expect503(app);
     } finally {
@@ -417,7 +414,7 @@ describe('auth when the JWKS endpoint is down or slow', () => {
   it('answers 503 when the endpoint errors or hangs, and recovers without a restart', async () => {
     const jwks = await JwksServer.start();
     jwks.keys = [key.jwk];
-    const app = await boot(cognitoConfig(jwks.uri));
+    const app = await boot(cognitoEnv(jwks.uri));
     try {
       jwks.mode = 'error';
       await expect503(app);
@@ -437,12 +434,14 @@ describe('auth when the JWKS endpoint is down or slow', () => {
 });
 
 describe('auth with the local development issuer', () => {
-  let config: AppConfig;
+  let env: Env;
+  let auth: AuthConfig;
   let cliToken: string;
   let app: INestApplication;
 
   beforeAll(async () => {
-    config = AppConfig.fromEnv({ NODE_ENV: 'development', DATA_DIR: newDataDir() });
+    env = parseEnv({ NODE_ENV: 'development', DATA_DIR: newDataDir() });
+    auth = authConfigFrom(env);
     // The CLI runs before the API ever started: it creates the key pair the API then reuses.
     cliToken = tokenFromArgs(
       [
@@ -457,16 +456,16 @@ describe('auth with the local development issuer', () => {
         '--groups',
         'x',
       ],
-      config,
+      auth,
     );
-    app = await boot(config);
+    app = await boot(env);
   });
   afterAll(async () => {
     await app.close();
   });
 
   it('keeps the private key readable by its owner only', () => {
-    const { trusted } = config.auth;
+    const { trusted } = auth;
     if (trusted.kind !== 'local') throw new Error('expected the local issuer');
     expect(statSync(join(trusted.keyDir, 'local-issuer.private.pem')).mode & 0o777).toBe(0o600);
   });
@@ -493,7 +492,7 @@ describe('auth with the local development issuer', () => {
   });
 
   it('limits a reader to the collections given with --collections', async () => {
-    const token = tokenFromArgs(['--collections', 'docs'], config);
+    const token = tokenFromArgs(['--collections', 'docs'], auth);
     const call = (path: string) =>
       request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`);
     await call('/probe/collections').expect(200, ['docs']);
@@ -523,24 +522,26 @@ describe('auth with the local development issuer', () => {
 
 describe('auth configuration at boot', () => {
   it('refuses production without Cognito, naming the variables', () => {
-    const attempt = () => AppConfig.fromEnv({ NODE_ENV: 'production', DATA_DIR: newDataDir() });
+    const attempt = () => parseEnv({ NODE_ENV: 'production', DATA_DIR: newDataDir() });
     expect(attempt).toThrow(ConfigValidationError);
     expect(attempt).toThrow(/COGNITO_USER_POOL_ID.*COGNITO_CLIENT_IDS/);
   });
 
   it('requires the client allow-list with a pool', () => {
-    expect(() =>
-      AppConfig.fromEnv({ NODE_ENV: 'production', COGNITO_USER_POOL_ID: POOL_ID }),
-    ).toThrow(/COGNITO_CLIENT_IDS/);
+    expect(() => parseEnv({ NODE_ENV: 'production', COGNITO_USER_POOL_ID: POOL_ID })).toThrow(
+      /COGNITO_CLIENT_IDS/,
+    );
   });
 
   it('boots production with Cognito settings and trusts only that pool', () => {
-    const config = AppConfig.fromEnv({
-      NODE_ENV: 'production',
-      COGNITO_USER_POOL_ID: POOL_ID,
-      COGNITO_CLIENT_IDS: CLIENT_ID,
-    });
-    expect(config.auth.trusted).toEqual({
+    const auth = authConfigFrom(
+      parseEnv({
+        NODE_ENV: 'production',
+        COGNITO_USER_POOL_ID: POOL_ID,
+        COGNITO_CLIENT_IDS: CLIENT_ID,
+      }),
+    );
+    expect(auth.trusted).toEqual({
       kind: 'cognito',
       issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`,
       jwksUri: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}/.well-known/jwks.json`,

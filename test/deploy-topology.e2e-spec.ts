@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { tokenFromArgs } from '../src/auth/token.cli';
-import { AppConfig } from '../src/config/app-config';
+import { authConfigFrom } from '../src/auth/auth.config';
+import { parseEnv } from '../src/config/env';
+import { vectorStoreConfigFrom } from '../src/vector-store/vector-store.config';
 import { runSmokeCli } from '../src/smoke/smoke.cli';
 import { runChromaMigrate } from '../src/vector-store/migrate/chroma-migrate.cli';
 import { TestChromaServer } from './support/chroma-server';
@@ -49,7 +51,7 @@ async function capture(run: (print: (line: string) => void) => Promise<number>) 
 }
 
 const migrate = (args: string[]) =>
-  capture((print) => runChromaMigrate(args, AppConfig.fromEnv({}), print));
+  capture((print) => runChromaMigrate(args, vectorStoreConfigFrom(parseEnv({})), print));
 
 describe('deployment topology: Chroma service + API process, migration, smoke test', () => {
   let seedDir: string;
@@ -138,7 +140,10 @@ describe('deployment topology: Chroma service + API process, migration, smoke te
       CHROMA_HOST: chroma.url,
       METRICS_ENABLED: 'false',
     });
-    token = tokenFromArgs(['--scope', 'rag/read'], AppConfig.fromEnv({ DATA_DIR: apiDataDir }));
+    token = tokenFromArgs(
+      ['--scope', 'rag/read'],
+      authConfigFrom(parseEnv({ DATA_DIR: apiDataDir })),
+    );
     for (const question of QUESTIONS) {
       const response = await fetch(`${api.url}/chroma/query`, {
         method: 'POST',

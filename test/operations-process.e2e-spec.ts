@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { tokenFromArgs } from '../src/auth/token.cli';
-import { AppConfig } from '../src/config/app-config';
+import { authConfigFrom } from '../src/auth/auth.config';
+import { parseEnv } from '../src/config/env';
 import { findFreePort } from '../src/vector-store/chroma-server.process';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
 import { waitFor } from './support/processes';
@@ -102,7 +103,7 @@ describe('operations: the built API as a process', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
     // Signed before the API starts, so both use the key pair this creates in DATA_DIR.
-    bearer = `Bearer ${tokenFromArgs(['--scope', 'rag/admin'], AppConfig.fromEnv(env))}`;
+    bearer = `Bearer ${tokenFromArgs(['--scope', 'rag/admin'], authConfigFrom(parseEnv(env)))}`;
     baseUrl = `http://127.0.0.1:${port}`;
     api = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: 'pipe' });
     api.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -3,7 +3,7 @@ import type { App } from 'supertest/types';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig } from '../src/config/app-config';
+import { VectorStoreConfig } from '../src/vector-store/vector-store.config';
 import { processesUsing, waitFor } from './support/processes';
 import { createTestApp, type TestApp } from './support/test-app';
 
@@ -113,7 +113,7 @@ describe('persistence of the embedded strategy (restart and crash)', () => {
   });
 
   it('answers the same after the API stops and starts again on the same data folder', async () => {
-    const chromaPath = testApp.app.get(AppConfig).chroma.embedded.path;
+    const chromaPath = testApp.app.get(VectorStoreConfig).embedded.path;
     await testApp.close({ keepData: true });
     expect(processesUsing(chromaPath)).toEqual([]);
 
@@ -123,7 +123,7 @@ describe('persistence of the embedded strategy (restart and crash)', () => {
   });
 
   it('answers the same after the Chroma process is killed with SIGKILL and restarted by the API', async () => {
-    const chromaPath = testApp.app.get(AppConfig).chroma.embedded.path;
+    const chromaPath = testApp.app.get(VectorStoreConfig).embedded.path;
     const [pid] = processesUsing(chromaPath);
     expect(pid).toBeDefined();
     process.kill(pid, 'SIGKILL');

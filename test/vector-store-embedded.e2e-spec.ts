@@ -6,6 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { VectorStoreUnavailableError } from '../src/common/domain-errors';
 import { ConfigModule } from '../src/config/config.module';
+import { ENV, parseEnv } from '../src/config/env';
 import type { EmbedderFingerprint } from '../src/embeddings/embedder.port';
 import {
   ChromaEmbeddedSupervisor,
@@ -184,24 +185,21 @@ describe('embedded Chroma supervisor', () => {
 });
 
 describe('VectorStoreModule', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
-
-  const boot = async (): Promise<INestApplicationContext> => {
+  const boot = async (
+    env: Record<string, string | undefined>,
+  ): Promise<INestApplicationContext> => {
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule, VectorStoreModule],
-    }).compile();
+    })
+      .overrideProvider(ENV)
+      .useValue(parseEnv(env))
+      .compile();
     return moduleRef.init();
   };
 
   it('runs the embedded strategy by default and stops it on shutdown', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'chroma-module-e2e-'));
-    delete process.env.CHROMA_HOST;
-    delete process.env.CHROMA_API_KEY;
-    process.env.CHROMA_PATH = folder;
-    const app = await boot();
+    const app = await boot({ CHROMA_PATH: folder });
     const store = app.get(VectorStore);
     expect(store.strategy).toBe('embedded');
     await store.heartbeat();
@@ -212,8 +210,7 @@ describe('VectorStoreModule', () => {
   });
 
   it('uses the configured server over HTTP when CHROMA_HOST is set', async () => {
-    process.env.CHROMA_HOST = process.env.TEST_CHROMA_URL;
-    const app = await boot();
+    const app = await boot({ CHROMA_HOST: process.env.TEST_CHROMA_URL });
     const store = app.get(VectorStore);
     expect(store.strategy).toBe('http');
     await store.heartbeat();

@@ -16,7 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { tokenFromArgs } from '../../src/auth/token.cli';
-import { AppConfig } from '../../src/config/app-config';
+import { authConfigFrom } from '../../src/auth/auth.config';
+import { readEnv } from '../../src/config/env';
+import { documentsConfigFrom, type DocumentsConfig } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { loadCorpus } from '../retrieval/corpus';
 import { QUESTIONS } from '../retrieval/questions';
@@ -35,8 +37,8 @@ const summary = (values: number[]) =>
   `median ${percentile(values, 50).toFixed(1)} ms, p95 ${percentile(values, 95).toFixed(1)} ms`;
 
 /** The first CHUNKS chunks of the READMEs, each stored as its own one-chunk document. */
-function passages(config: AppConfig): { id: string; text: string }[] {
-  const chunking = { size: config.documents.chunkSize, overlap: config.documents.chunkOverlap };
+function passages(config: DocumentsConfig): { id: string; text: string }[] {
+  const chunking = { size: config.chunkSize, overlap: config.chunkOverlap };
   const out: { id: string; text: string }[] = [];
   for (const doc of loadCorpus(join(ROOT, 'node_modules')).docs) {
     chunkText(doc.text, chunking).forEach((text, n) => out.push({ id: `${doc.id}/${n}`, text }));
@@ -59,20 +61,20 @@ async function main(): Promise<void> {
     THROTTLE_STRICT_LIMIT: '100000000',
   });
   delete process.env.CHROMA_HOST;
-  const config = AppConfig.fromEnv();
+  const env = readEnv();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
-  configureApp(app, config);
+  configureApp(app);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   const headers = {
-    authorization: `Bearer ${tokenFromArgs(['--scope', 'rag/admin'], config)}`,
+    authorization: `Bearer ${tokenFromArgs(['--scope', 'rag/admin'], authConfigFrom(env))}`,
     'content-type': 'application/json',
   };
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 
   try {
-    const documents = passages(config);
+    const documents = passages(documentsConfigFrom(env));
     const ingestStart = performance.now();
     let chunks = 0;
     for (let i = 0; i < documents.length; i += BATCH_DOCUMENTS) {

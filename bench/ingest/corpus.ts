@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AppConfig } from '../../src/config/app-config';
+import type { DocumentsConfig } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { deriveTitle } from '../../src/documents/document-metadata';
 import { loadCorpus } from '../retrieval/corpus';
@@ -16,8 +16,8 @@ export interface IngestCorpus {
  * `target`; the remainder is one-chunk documents so the count is exact. The corpus repeats under
  * other ids when it is shorter than the target.
  */
-export function ingestCorpus(config: AppConfig, target: number): IngestCorpus {
-  const chunking = { size: config.documents.chunkSize, overlap: config.documents.chunkOverlap };
+export function ingestCorpus(config: DocumentsConfig, target: number): IngestCorpus {
+  const chunking = { size: config.chunkSize, overlap: config.chunkOverlap };
   const documents: IngestCorpus['documents'] = [];
   const chunks: IngestCorpus['chunks'] = [];
   const readmes = loadCorpus(join(ROOT, 'node_modules')).docs;

@@ -26,7 +26,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { AppConfig } from '../../src/config/app-config';
+import { parseEnv } from '../../src/config/env';
+import { documentsConfigFrom } from '../../src/documents/documents.config';
+import { embeddingsConfigFrom } from '../../src/embeddings/embeddings.config';
+import { ingestConfigFrom } from '../../src/ingest/ingest.config';
+import { vectorStoreConfigFrom } from '../../src/vector-store/vector-store.config';
 import { CachingEmbedder } from '../../src/embeddings/caching.embedder';
 import type { Embedder } from '../../src/embeddings/embedder.port';
 import { OpenAiEmbedder } from '../../src/embeddings/openai.embedder';
@@ -174,15 +178,17 @@ async function main(): Promise<void> {
         ? { NODE_OPTIONS: `--max-old-space-size=${flags['api-heap-mb']}` }
         : {}),
     };
-    const config = AppConfig.fromEnv(apiEnv);
-    const full = ingestCorpus(config, chunks);
-    const small = ingestCorpus(config, Math.max(1, Math.round(chunks / 10)));
+    const env = parseEnv(apiEnv);
+    const documents = documentsConfigFrom(env);
+    const storeConfig = vectorStoreConfigFrom(env);
+    const full = ingestCorpus(documents, chunks);
+    const small = ingestCorpus(documents, Math.max(1, Math.round(chunks / 10)));
     const token = apiToken(apiEnv, 'rag/admin');
     const deadline = new RequestDeadline('the vector store');
-    const store = new ChromaHttpStore(createChromaClient(config.chroma.http!, deadline), {
+    const store = new ChromaHttpStore(createChromaClient(storeConfig.http!, deadline), {
       strategy: 'http',
-      timeoutMs: config.chroma.timeoutMs,
-      upsertBatchSize: config.chroma.upsertBatchSize,
+      timeoutMs: storeConfig.timeoutMs,
+      upsertBatchSize: storeConfig.upsertBatchSize,
       deadline,
     });
 
@@ -202,7 +208,7 @@ async function main(): Promise<void> {
     const embedded = await embedAlone(
       local,
       records.map((record) => ({ text: record.text, title: String(record.metadata.title) })),
-      config.ingest.batchChunks,
+      ingestConfigFrom(env).batchChunks,
     );
     const storeOnly = 'bench-ingest-store-only';
     await store.ensureCollection(storeOnly, local.fingerprint);
@@ -225,8 +231,8 @@ async function main(): Promise<void> {
       EMBEDDINGS_BASE_URL: `${slowServer.url}/v1`,
       EMBEDDINGS_DIMENSIONS: String(SLOW_DIMENSIONS),
     };
-    const slowConfig = AppConfig.fromEnv(slowEnv);
-    const slowCorpus = ingestCorpus(slowConfig, slowChunks);
+    const slowVariables = parseEnv(slowEnv);
+    const slowCorpus = ingestCorpus(documentsConfigFrom(slowVariables), slowChunks);
     let slowRun: JobRun;
     let slowAlone: number;
     let slowBusySeconds: number;
@@ -236,7 +242,7 @@ async function main(): Promise<void> {
       slowRun = await ingestJob(slowApi, token, 'bench-ingest-slow', slowCorpus);
       slowBusySeconds = ((slowServer.served() - servedBefore) * slowDelayMs) / 1000;
       await slowApi.stop();
-      const { embeddings } = slowConfig;
+      const embeddings = embeddingsConfigFrom(slowVariables);
       const remote = new CachingEmbedder(
         new OpenAiEmbedder({
           baseUrl: embeddings.baseUrl!,
@@ -255,7 +261,7 @@ async function main(): Promise<void> {
             text: record.text,
             title: String(record.metadata.title),
           })),
-          slowConfig.ingest.batchChunks,
+          ingestConfigFrom(slowVariables).batchChunks,
         )
       ).seconds;
     } finally {
@@ -285,7 +291,7 @@ async function main(): Promise<void> {
     );
     const m = slowCorpus.chunks.length;
     console.log(
-      `Slow OpenAI-compatible embedder (${SLOW_DIMENSIONS} dims, one request at a time, ${slowDelayMs} ms each, ${slowConfig.embeddings.batchSize} texts per request):`,
+      `Slow OpenAI-compatible embedder (${SLOW_DIMENSIONS} dims, one request at a time, ${slowDelayMs} ms each, ${embeddingsConfigFrom(slowVariables).batchSize} texts per request):`,
     );
     console.log(job(`${m} chunks`, m, slowRun));
     console.log(`  embedder alone:                    ${rate(m, slowAlone)}`);

@@ -7,7 +7,8 @@
 const express = require('express');
 const { Embeddings } = require('@langchain/core/embeddings');
 const { Chroma } = require('@langchain/community/vectorstores/chroma');
-const { AppConfig } = require('../../dist/config/app-config');
+const { parseEnv } = require('../../dist/config/env');
+const { embeddingsConfigFrom } = require('../../dist/embeddings/embeddings.config');
 const { CachingEmbedder } = require('../../dist/embeddings/caching.embedder');
 const { DEFAULT_GLOVE_FEATURES, GloveEmbedder } = require('../../dist/embeddings/glove.embedder');
 const { GloveVectors } = require('../../dist/embeddings/glove-vectors');
@@ -25,7 +26,7 @@ class AppEmbeddings extends Embeddings {
   }
 }
 
-const { embeddings: settings } = AppConfig.fromEnv({ MODELS_DIR: process.env.MODELS_DIR });
+const settings = embeddingsConfigFrom(parseEnv({ MODELS_DIR: process.env.MODELS_DIR }));
 const glove = new GloveEmbedder(() => GloveVectors.load(process.env.MODELS_DIR), {
   ...DEFAULT_GLOVE_FEATURES,
   lexicalDimensions: settings.lexicalDimensions,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { AppConfig } from '../../src/config/app-config';
+import { parseEnv } from '../../src/config/env';
+import { documentsConfigFrom } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { deriveTitle } from '../../src/documents/document-metadata';
 import type { CachingEmbedder } from '../../src/embeddings/caching.embedder';
@@ -19,7 +20,7 @@ interface Chunk {
 
 /** Up to `count` README chunks from node_modules, cut by the service's own chunker. */
 function distinctChunks(count: number): Chunk[] {
-  const { documents } = AppConfig.fromEnv({});
+  const documents = documentsConfigFrom(parseEnv({}));
   const chunking = { size: documents.chunkSize, overlap: documents.chunkOverlap };
   const out: Chunk[] = [];
   for (const doc of loadCorpus(join(ROOT, 'node_modules')).docs) {

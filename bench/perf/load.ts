@@ -11,7 +11,8 @@
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
-import { AppConfig } from '../../src/config/app-config';
+import { readEnv } from '../../src/config/env';
+import { documentsConfigFrom } from '../../src/documents/documents.config';
 import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from '../../src/documents/lexical-reranker';
 import { QUESTIONS } from '../retrieval/questions';
 import { appEmbedder, chromaClient, percentile, TOP_K, type LoadResult } from './shared';
@@ -102,7 +103,7 @@ async function http(argv: string[]): Promise<LoadResult> {
 
 async function limit(argv: string[]): Promise<LoadResult> {
   const [chromaUrl, name, connections, seconds, nResults = String(TOP_K), mode] = argv;
-  const { rerankCacheEntries } = AppConfig.fromEnv().documents;
+  const { rerankCacheEntries } = documentsConfigFrom(readEnv());
   const reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, rerankCacheEntries);
   const embedder = appEmbedder();
   await embedder.ready();

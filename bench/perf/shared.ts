@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig } from '../../src/config/app-config';
+import { parseEnv } from '../../src/config/env';
+import { embeddingsConfigFrom } from '../../src/embeddings/embeddings.config';
 import { CachingEmbedder } from '../../src/embeddings/caching.embedder';
 import { DEFAULT_GLOVE_FEATURES, GloveEmbedder } from '../../src/embeddings/glove.embedder';
 import { GloveVectors } from '../../src/embeddings/glove-vectors';
@@ -16,7 +17,7 @@ export const TOP_K = 5;
 
 /** The app's default embedder stack (GloVe behind the query cache), with the app's defaults. */
 export function appEmbedder(): CachingEmbedder {
-  const { embeddings } = AppConfig.fromEnv({ MODELS_DIR });
+  const embeddings = embeddingsConfigFrom(parseEnv({ MODELS_DIR }));
   const glove = new GloveEmbedder((maxWords) => GloveVectors.load(MODELS_DIR, { maxWords }), {
     ...DEFAULT_GLOVE_FEATURES,
     lexicalDimensions: embeddings.lexicalDimensions,

@@ -7,7 +7,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppConfig } from '../../src/config/app-config';
+import { readEnv } from '../../src/config/env';
+import { documentsConfigFrom } from '../../src/documents/documents.config';
+import { embeddingsConfigFrom } from '../../src/embeddings/embeddings.config';
 import { chunkText } from '../../src/documents/chunker';
 import { withDefaults } from '../../src/documents/document-metadata';
 import { LexicalReranker } from '../../src/documents/lexical-reranker';
@@ -148,8 +150,8 @@ async function evaluate(
 const figures = (values: number[]): string => values.map((f) => f.toFixed(3)).join(' | ');
 
 async function main(): Promise<void> {
-  const config = AppConfig.fromEnv();
-  const { chunkSize, chunkOverlap, rerankCandidates } = config.documents;
+  const env = readEnv();
+  const { chunkSize, chunkOverlap, rerankCandidates } = documentsConfigFrom(env);
   // As DocumentsService.query: never fewer candidates than the results asked for.
   const candidates = Math.max(TOP_K, rerankCandidates);
   const { docs, absent } = loadCorpus(join(ROOT, 'node_modules'));
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
   );
 
   const started = Date.now();
-  const vectors = await GloveVectors.load(config.modelsDir);
+  const vectors = await GloveVectors.load(embeddingsConfigFrom(env).modelsDir);
   console.log(`GloVe vectors loaded in ${Date.now() - started} ms`);
 
   const reranker = new LexicalReranker();

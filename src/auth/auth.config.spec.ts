@@ -1,10 +1,12 @@
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
+import { authConfigFrom } from './auth.config';
 
-const env = (extra: Record<string, string>) => ({ DATA_DIR: '/tmp/rag-auth-config', ...extra });
+const env = (extra: Record<string, string>) =>
+  parseEnv({ DATA_DIR: '/tmp/rag-auth-config', ...extra });
 
 describe('auth configuration', () => {
   it('trusts the local issuer by default outside production', () => {
-    const { auth } = AppConfig.fromEnv(env({}));
+    const auth = authConfigFrom(env({}));
     expect(auth.trusted).toEqual({
       kind: 'local',
       issuer: 'local',
@@ -20,7 +22,7 @@ describe('auth configuration', () => {
   });
 
   it('derives the Cognito issuer from the pool id and honours a JWKS override', () => {
-    const { auth } = AppConfig.fromEnv(
+    const auth = authConfigFrom(
       env({
         COGNITO_USER_POOL_ID: 'us-gov-west-1_Abc123',
         COGNITO_CLIENT_IDS: 'a, b',
@@ -36,12 +38,12 @@ describe('auth configuration', () => {
   });
 
   it('parses group roles and group collections', () => {
-    const { policy } = AppConfig.fromEnv(
+    const { policy } = authConfigFrom(
       env({
         AUTH_GROUP_ROLES: 'admins:admin, editors:write',
         AUTH_GROUP_COLLECTIONS: 'hr:hr-docs|handbook,ops:*',
       }),
-    ).auth;
+    );
     expect(policy.groupRoles).toEqual({ admins: 'admin', editors: 'write' });
     expect(policy.groupCollections).toEqual({ hr: ['hr-docs', 'handbook'], ops: '*' });
   });
@@ -61,6 +63,6 @@ describe('auth configuration', () => {
     ['COGNITO_CLIENT_IDS', { COGNITO_USER_POOL_ID: 'eu-west-1_Abc' }],
     ['COGNITO_USER_POOL_ID', { NODE_ENV: 'production' }],
   ])('names %s when it is wrong', (name, extra) => {
-    expect(() => AppConfig.fromEnv(env(extra))).toThrow(name);
+    expect(() => env(extra)).toThrow(name);
   });
 });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { AppConfig } from '../config/app-config';
+import { ENV } from '../config/env';
+import { AuthConfig, authConfigFrom } from './auth.config';
 import { AuditInterceptor } from './audit.interceptor';
 import { CognitoJwtStrategy } from './cognito-jwt.strategy';
 import { DevJwksController } from './dev-jwks.controller';
@@ -16,22 +17,23 @@ import { SigningKeys } from './signing-keys.provider';
 @Module({
   controllers: [DevJwksController],
   providers: [
+    { provide: AuthConfig, useFactory: authConfigFrom, inject: [ENV] },
     {
       provide: LocalIssuerService,
-      useFactory: (config: AppConfig) =>
-        config.auth.trusted.kind === 'local' ? LocalIssuerService.open(config.auth) : null,
-      inject: [AppConfig],
+      useFactory: (auth: AuthConfig) =>
+        auth.trusted.kind === 'local' ? LocalIssuerService.open(auth) : null,
+      inject: [AuthConfig],
     },
     {
       provide: SigningKeys,
-      useFactory: (config: AppConfig, local: LocalIssuerService | null) =>
-        new SigningKeys(config.auth, local),
-      inject: [AppConfig, LocalIssuerService],
+      useFactory: (auth: AuthConfig, local: LocalIssuerService | null) =>
+        new SigningKeys(auth, local),
+      inject: [AuthConfig, LocalIssuerService],
     },
     CognitoJwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [LocalIssuerService],
+  exports: [AuthConfig, LocalIssuerService],
 })
 export class AuthModule {}

@@ -2,8 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { AppConfig } from '../config/app-config';
-import type { AuthConfig } from './auth.config';
+import { AuthConfig } from './auth.config';
 import { principalFromClaims, type Principal } from './principal';
 import { SigningKeys } from './signing-keys.provider';
 
@@ -31,12 +30,12 @@ const decodeHeader = (token: string): { alg?: unknown; kid?: unknown } => {
 export class CognitoJwtStrategy extends PassportStrategy(Strategy, COGNITO_JWT) {
   private readonly auth: AuthConfig;
 
-  constructor(config: AppConfig, keys: SigningKeys) {
+  constructor(auth: AuthConfig, keys: SigningKeys) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       algorithms: ['RS256'],
-      issuer: config.auth.trusted.issuer,
-      jsonWebTokenOptions: { clockTolerance: config.auth.clockSkewSeconds },
+      issuer: auth.trusted.issuer,
+      jsonWebTokenOptions: { clockTolerance: auth.clockSkewSeconds },
       secretOrKeyProvider: (
         _request: Request,
         token: string,
@@ -55,9 +54,9 @@ export class CognitoJwtStrategy extends PassportStrategy(Strategy, COGNITO_JWT) 
         );
       },
     });
-    this.auth = config.auth;
+    this.auth = auth;
     new Logger('Auth').log(
-      `Trusting tokens from ${config.auth.trusted.kind} issuer ${config.auth.trusted.issuer} (keys: ${keys.source}; clients: ${config.auth.clientIds.join(', ')})`,
+      `Trusting tokens from ${auth.trusted.kind} issuer ${auth.trusted.issuer} (keys: ${keys.source}; clients: ${auth.clientIds.join(', ')})`,
     );
   }
 

@@ -1,16 +1,17 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
+import { authConfigFrom, type AuthConfig } from './auth.config';
 import { LocalIssuerService } from './local-issuer.service';
 import { tokenFromArgs } from './token.cli';
 
 describe('LocalIssuerService and the token CLI', () => {
   let dataDir: string;
-  let config: AppConfig;
+  let config: AuthConfig;
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'rag-local-issuer-'));
-    config = AppConfig.fromEnv({ DATA_DIR: dataDir });
+    config = authConfigFrom(parseEnv({ DATA_DIR: dataDir }));
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -18,8 +19,8 @@ describe('LocalIssuerService and the token CLI', () => {
     JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
   it('creates a 0600 key once and reuses it across instances', () => {
-    const first = LocalIssuerService.open(config.auth);
-    const second = LocalIssuerService.open(config.auth);
+    const first = LocalIssuerService.open(config);
+    const second = LocalIssuerService.open(config);
     expect(second.kid).toBe(first.kid);
     expect(statSync(join(dataDir, 'auth', 'local-issuer.private.pem')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dataDir, 'auth')).mode & 0o777).toBe(0o700);
@@ -63,11 +64,13 @@ describe('LocalIssuerService and the token CLI', () => {
 
   it('refuses a bad ttl, and refuses to sign when Cognito is trusted', () => {
     expect(() => tokenFromArgs(['--ttl', '-1'], config)).toThrow('--ttl');
-    const cognito = AppConfig.fromEnv({
-      DATA_DIR: dataDir,
-      COGNITO_USER_POOL_ID: 'eu-west-1_Abc',
-      COGNITO_CLIENT_IDS: 'a',
-    });
+    const cognito = authConfigFrom(
+      parseEnv({
+        DATA_DIR: dataDir,
+        COGNITO_USER_POOL_ID: 'eu-west-1_Abc',
+        COGNITO_CLIENT_IDS: 'a',
+      }),
+    );
     expect(() => tokenFromArgs([], cognito)).toThrow(/local tokens would be rejected/);
   });
 });

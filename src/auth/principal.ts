@@ -1,9 +1,4 @@
-/** Roles in increasing order of power: each one includes every role before it. */
-export const ROLES = ['read', 'write', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** `'*'` grants every collection. */
-export type CollectionGrant = '*' | string[];
+import { ROLES, type CollectionGrant, type Role } from '../common/roles';
 
 /** Who is calling, derived once per request from a verified token; `req.user` holds it. */
 export interface Principal {

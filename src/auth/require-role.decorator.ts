@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from './principal';
+import type { Role } from '../common/roles';
 
 export const REQUIRED_ROLE = 'auth:required-role';
 

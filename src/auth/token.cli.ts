@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { AppConfig } from '../config/app-config';
+import { readEnv } from '../config/env';
+import { authConfigFrom, type AuthConfig } from './auth.config';
 import { LocalIssuerService } from './local-issuer.service';
 
 const USAGE = `Prints a token signed by the local development issuer (keys in DATA_DIR/auth).
@@ -16,7 +17,7 @@ const list = (values: string[] | undefined): string[] | undefined =>
   values?.flatMap((value) => value.split(/[\s,]+/)).filter((value) => value !== '');
 
 /** Parses CLI arguments and returns a signed token; creates the key pair if absent. */
-export function tokenFromArgs(args: string[], config: AppConfig): string {
+export function tokenFromArgs(args: string[], auth: AuthConfig): string {
   const { values } = parseArgs({
     args,
     options: {
@@ -35,10 +36,10 @@ export function tokenFromArgs(args: string[], config: AppConfig): string {
   const ttlSeconds = Number(values.ttl);
   if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
     throw new Error('--ttl must be a positive integer');
-  return LocalIssuerService.open(config.auth).issue({
+  return LocalIssuerService.open(auth).issue({
     sub: values.sub,
     username: values.username,
-    scopes: list(values.scope) ?? [config.auth.policy.scopes.read],
+    scopes: list(values.scope) ?? [auth.policy.scopes.read],
     groups: list(values.groups),
     collections: list(values.collections) ?? ['*'],
     ttlSeconds,
@@ -49,7 +50,7 @@ export function tokenFromArgs(args: string[], config: AppConfig): string {
 
 if (require.main === module) {
   try {
-    console.log(tokenFromArgs(process.argv.slice(2), AppConfig.fromEnv()));
+    console.log(tokenFromArgs(process.argv.slice(2), authConfigFrom(readEnv())));
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;

@@ -1,5 +1,6 @@
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
 import { CollectionRegistry, REGISTRY_COLLECTION, type RegistryEntry } from './collection-registry';
+import { collectionsConfigFrom } from './collections.config';
 import type { StoredRecord, VectorRecord, VectorStore } from '../vector-store/vector-store.port';
 
 const fingerprint = { provider: 'local', model: 'm', dimension: 3 };
@@ -24,7 +25,7 @@ function setup(cacheMs: string) {
   };
   const registry = new CollectionRegistry(
     store as unknown as VectorStore,
-    AppConfig.fromEnv({ REGISTRY_CACHE_MS: cacheMs }),
+    collectionsConfigFrom(parseEnv({ REGISTRY_CACHE_MS: cacheMs })),
   );
   return { registry, store };
 }

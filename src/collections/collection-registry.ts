@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import type { EmbedderFingerprint } from '../embeddings/embedder.port';
 import { VectorStore } from '../vector-store/vector-store.port';
 import { systemCollection } from './collection-names';
+import { CollectionsConfig } from './collections.config';
 import { parseRecord, SystemRecordsStore } from './system-records.store';
 
 const REGISTRY = 'registry';
@@ -63,9 +63,9 @@ export class CollectionRegistry {
   private snapshot?: { at: number; entries: Promise<Map<string, RegistryEntry>> };
   private readonly cacheMs: number;
 
-  constructor(store: VectorStore, config: AppConfig) {
+  constructor(store: VectorStore, config: CollectionsConfig) {
     this.records = new SystemRecordsStore(store, REGISTRY);
-    this.cacheMs = config.reindex.registryCacheMs;
+    this.cacheMs = config.registryCacheMs;
   }
 
   /** The entry as this task may serve it: at most `REGISTRY_CACHE_MS` old. */

@@ -1,9 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { AppConfig } from './app-config';
+import { ENV, readEnv } from './env';
 
+/** Validates the environment once at boot; tests override `ENV` with `parseEnv({...})`. */
 @Global()
 @Module({
-  providers: [{ provide: AppConfig, useFactory: () => AppConfig.fromEnv() }],
-  exports: [AppConfig],
+  providers: [{ provide: ENV, useFactory: readEnv }],
+  exports: [ENV],
 })
 export class ConfigModule {}

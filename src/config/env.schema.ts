@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COLLECTION_NAME, COLLECTION_NAME_RULE } from '../common/collection-name';
-import { checkAuthEnv, csvList, groupCollectionsList, groupRolesList } from '../auth/auth.config';
+import { checkIssuerEnv, csvList, groupCollectionsList, groupRolesList } from './auth-env';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(def);
@@ -142,7 +142,7 @@ export const envSchema = z
     INGEST_BATCH_RETRY_DELAY_MS: int(500, 0, 60_000),
     INGEST_JOB_RETENTION_MS: int(7 * 24 * 3600 * 1000, 0),
   })
-  .superRefine(checkAuthEnv)
+  .superRefine(checkIssuerEnv)
   .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {
     path: ['CHUNK_OVERLAP'],
     message: 'must be smaller than CHUNK_SIZE',

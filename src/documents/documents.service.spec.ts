@@ -1,11 +1,12 @@
 import type { Principal } from '../auth/principal';
 import type { CollectionRegistry, RegistryEntry } from '../collections/collection-registry';
 import { CollectionRouter } from '../collections/collection-router';
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
 import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import type { VectorStore } from '../vector-store/vector-store.port';
 import { DocumentsService } from './documents.service';
+import { documentsConfigFrom } from './documents.config';
 
 const fingerprint = { provider: 'test', model: 'unit', dimension: 2 };
 const principal = (collections: Principal['collections']): Principal => ({
@@ -46,7 +47,7 @@ function setup(env: Record<string, string> = {}) {
     throw new Error('no local embedders in this spec');
   });
   const service = new DocumentsService(
-    AppConfig.fromEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '20', ...env }),
+    documentsConfigFrom(parseEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '20', ...env })),
     store as unknown as VectorStore,
     catalog,
     new CollectionRouter(

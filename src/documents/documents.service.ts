@@ -4,7 +4,6 @@ import type { Principal } from '../auth/principal';
 import { checkLogicalName } from '../collections/collection-names';
 import { CollectionRouter } from '../collections/collection-router';
 import { DomainError, InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString } from '../embeddings/embedder.port';
 import {
@@ -14,6 +13,7 @@ import {
   type WhereFilter,
 } from '../vector-store/vector-store.port';
 import { chunkText } from './chunker';
+import { DocumentsConfig } from './documents.config';
 import { contentHash, validateMetadata, withDefaults } from './document-metadata';
 import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
 import type {
@@ -42,16 +42,16 @@ const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 
 @Injectable()
 export class DocumentsService {
-  private readonly limits: AppConfig['documents'];
+  private readonly limits: DocumentsConfig;
   private readonly reranker: LexicalReranker;
 
   constructor(
-    config: AppConfig,
+    config: DocumentsConfig,
     private readonly store: VectorStore,
     private readonly embedders: EmbedderCatalog,
     private readonly router: CollectionRouter,
   ) {
-    this.limits = config.documents;
+    this.limits = config;
     this.reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries);
   }
 

@@ -1,20 +1,14 @@
-import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { AppConfig } from '../config/app-config';
+import { ConfigModule } from '../config/config.module';
+import { ENV, parseEnv } from '../config/env';
 import { CachingEmbedder } from './caching.embedder';
 import { Embedder } from './embedder.port';
 import { EmbeddingsModule } from './embeddings.module';
 
-async function embedderFor(env: NodeJS.ProcessEnv): Promise<Embedder> {
-  @Global()
-  @Module({
-    providers: [{ provide: AppConfig, useValue: AppConfig.fromEnv(env) }],
-    exports: [AppConfig],
-  })
-  class TestConfigModule {}
-  const moduleRef = await Test.createTestingModule({
-    imports: [TestConfigModule, EmbeddingsModule],
-  })
+async function embedderFor(env: Record<string, string>): Promise<Embedder> {
+  const moduleRef = await Test.createTestingModule({ imports: [ConfigModule, EmbeddingsModule] })
+    .overrideProvider(ENV)
+    .useValue(parseEnv(env))
     .setLogger({ log: () => undefined, error: () => undefined, warn: () => undefined })
     .compile();
   return moduleRef.get(Embedder);

@@ -1,10 +1,11 @@
 import { Logger, Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { ENV } from '../config/env';
 import { OperationRecorder } from '../observability/operation-recorder';
 import { BedrockEmbedder } from './bedrock.embedder';
 import { CachingEmbedder } from './caching.embedder';
 import { EmbedderCatalog } from './embedder-catalog';
 import { Embedder, fingerprintToString } from './embedder.port';
+import { EmbeddingsConfig, embeddingsConfigFrom } from './embeddings.config';
 import { DEFAULT_GLOVE_FEATURES, GloveEmbedder } from './glove.embedder';
 import { GloveVectors } from './glove-vectors';
 import { OpenAiEmbedder } from './openai.embedder';
@@ -14,8 +15,7 @@ const GLOVE_LOADER = Symbol('GLOVE_LOADER');
 /** The `vocabulary` most frequent word vectors (all when undefined), loaded once per size. */
 type GloveLoader = (vocabulary?: number) => Promise<GloveVectors>;
 
-function createProvider(config: AppConfig, loadGlove: GloveLoader): Embedder {
-  const { embeddings } = config;
+function createProvider(embeddings: EmbeddingsConfig, loadGlove: GloveLoader): Embedder {
   const retry = { maxRetries: embeddings.maxRetries };
   switch (embeddings.provider) {
     case 'openai':
@@ -50,7 +50,7 @@ function createProvider(config: AppConfig, loadGlove: GloveLoader): Embedder {
  * Loads the word vectors once per vocabulary size, for every local embedder (the configured
  * one and the catalog's: an older collection may need more words than the default).
  */
-function gloveLoader(config: AppConfig, logger: Logger): GloveLoader {
+function gloveLoader(config: EmbeddingsConfig, logger: Logger): GloveLoader {
   const loading = new Map<number | undefined, Promise<GloveVectors>>();
   return (vocabulary) => {
     let vectors = loading.get(vocabulary);
@@ -70,10 +70,10 @@ function gloveLoader(config: AppConfig, logger: Logger): GloveLoader {
 }
 
 /** Query cache, batching and metrics around any provider. */
-const withCaching = (provider: Embedder, config: AppConfig, recorder?: OperationRecorder) =>
+const withCaching = (provider: Embedder, config: EmbeddingsConfig, recorder?: OperationRecorder) =>
   new CachingEmbedder(provider, {
-    cacheSize: config.embeddings.cacheSize,
-    batchSize: config.embeddings.batchSize,
+    cacheSize: config.cacheSize,
+    batchSize: config.batchSize,
     recorder,
   });
 
@@ -85,31 +85,42 @@ const withCaching = (provider: Embedder, config: AppConfig, recorder?: Operation
  */
 @Module({
   providers: [
+    { provide: EmbeddingsConfig, useFactory: embeddingsConfigFrom, inject: [ENV] },
     {
       provide: GLOVE_LOADER,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): GloveLoader => gloveLoader(config, new Logger('Embeddings')),
+      inject: [EmbeddingsConfig],
+      useFactory: (config: EmbeddingsConfig): GloveLoader =>
+        gloveLoader(config, new Logger('Embeddings')),
     },
     {
       provide: Embedder,
       // Optional so the module also boots without ObservabilityModule (unit tests).
-      inject: [AppConfig, GLOVE_LOADER, { token: OperationRecorder, optional: true }],
-      useFactory: (config: AppConfig, loadGlove: GloveLoader, recorder?: OperationRecorder) => {
+      inject: [EmbeddingsConfig, GLOVE_LOADER, { token: OperationRecorder, optional: true }],
+      useFactory: (
+        config: EmbeddingsConfig,
+        loadGlove: GloveLoader,
+        recorder?: OperationRecorder,
+      ) => {
         const logger = new Logger('Embeddings');
         const embedder = withCaching(createProvider(config, loadGlove), config, recorder);
         embedder.ready().then(
           () => logger.log(`embedder ${fingerprintToString(embedder.fingerprint)} is ready`),
           (error: unknown) =>
-            logger.error(`embedder (${config.embeddings.provider}) is not ready: ${String(error)}`),
+            logger.error(`embedder (${config.provider}) is not ready: ${String(error)}`),
         );
         return embedder;
       },
     },
     {
       provide: EmbedderCatalog,
-      inject: [AppConfig, Embedder, GLOVE_LOADER, { token: OperationRecorder, optional: true }],
+      inject: [
+        EmbeddingsConfig,
+        Embedder,
+        GLOVE_LOADER,
+        { token: OperationRecorder, optional: true },
+      ],
       useFactory: (
-        config: AppConfig,
+        config: EmbeddingsConfig,
         configured: Embedder,
         loadGlove: GloveLoader,
         recorder?: OperationRecorder,

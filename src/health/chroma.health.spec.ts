@@ -1,5 +1,4 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { AppConfig } from '../config/app-config';
 import { VectorStoreUnavailableError } from '../common/domain-errors';
 import type { VectorStore } from '../vector-store/vector-store.port';
 import { ChromaHealthIndicator } from './chroma.health';
@@ -9,7 +8,7 @@ describe('ChromaHealthIndicator', () => {
     new ChromaHealthIndicator(
       new HealthIndicatorService(),
       { strategy: 'embedded', heartbeat } as unknown as VectorStore,
-      { healthCheckTimeoutMs: 50 } as AppConfig,
+      { checkTimeoutMs: 50, diskMinFreeBytes: 0 },
     );
 
   it('is up when the heartbeat answers', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { AppConfig } from '../config/app-config';
 import { VectorStore } from '../vector-store/vector-store.port';
+import { HealthConfig } from './health.config';
 
 /** Up when Chroma answers its heartbeat within the health check timeout. */
 @Injectable()
@@ -9,13 +9,13 @@ export class ChromaHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly store: VectorStore,
-    private readonly config: AppConfig,
+    private readonly config: HealthConfig,
   ) {}
 
   async isHealthy(key: string) {
     const indicator = this.health.check(key);
     const strategy = this.store.strategy;
-    const timeoutMs = this.config.healthCheckTimeoutMs;
+    const timeoutMs = this.config.checkTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no heartbeat within ${timeoutMs} ms`)), timeoutMs);

@@ -1,15 +1,15 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { tmpdir } from 'node:os';
-import type { AppConfig } from '../config/app-config';
+import type { VectorStoreConfig } from '../vector-store/vector-store.config';
 import { DiskHealthIndicator } from './disk.health';
 
 describe('DiskHealthIndicator', () => {
   const indicator = (path: string, diskMinFreeBytes: number) =>
-    new DiskHealthIndicator(new HealthIndicatorService(), {
-      chroma: { embedded: { path } },
-      ops: { diskMinFreeBytes },
-      healthCheckTimeoutMs: 1000,
-    } as AppConfig);
+    new DiskHealthIndicator(
+      new HealthIndicatorService(),
+      { diskMinFreeBytes, checkTimeoutMs: 1000 },
+      { embedded: { path } } as VectorStoreConfig,
+    );
 
   it('is up with the free space when above the threshold', async () => {
     const result = await indicator(tmpdir(), 0).isHealthy('disk');

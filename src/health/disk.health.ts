@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { statfs } from 'node:fs/promises';
-import { AppConfig } from '../config/app-config';
+import { VectorStoreConfig } from '../vector-store/vector-store.config';
+import { HealthConfig } from './health.config';
 
 /**
  * Up while the disk holding the embedded Chroma folder has at least HEALTH_DISK_MIN_FREE_BYTES
@@ -11,12 +12,13 @@ import { AppConfig } from '../config/app-config';
 export class DiskHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly config: AppConfig,
+    private readonly config: HealthConfig,
+    private readonly store: VectorStoreConfig,
   ) {}
 
   isHealthy(key: string) {
-    const path = this.config.chroma.embedded.path;
-    const minFreeBytes = this.config.ops.diskMinFreeBytes;
+    const path = this.store.embedded.path;
+    const minFreeBytes = this.config.diskMinFreeBytes;
     return this.health
       .check(key)
       .attempt(async () => {
@@ -29,6 +31,6 @@ export class DiskHealthIndicator {
         }
         return { path, freeBytes };
       })
-      .withTimeout(this.config.healthCheckTimeoutMs);
+      .withTimeout(this.config.checkTimeoutMs);
   }
 }

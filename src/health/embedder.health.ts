@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { AppConfig } from '../config/app-config';
 import { Embedder, fingerprintToString } from '../embeddings/embedder.port';
+import { HealthConfig } from './health.config';
 
 /** Ready when the embedding model is loaded (local) or configured and reachable (remote). */
 @Injectable()
@@ -9,7 +9,7 @@ export class EmbedderHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     private readonly embedder: Embedder,
-    private readonly config: AppConfig,
+    private readonly config: HealthConfig,
   ) {}
 
   isHealthy(key: string) {
@@ -19,6 +19,6 @@ export class EmbedderHealthIndicator {
         await this.embedder.ready();
         return { model: fingerprintToString(this.embedder.fingerprint) };
       })
-      .withTimeout(this.config.healthCheckTimeoutMs);
+      .withTimeout(this.config.checkTimeoutMs);
   }
 }

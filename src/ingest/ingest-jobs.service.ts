@@ -9,7 +9,7 @@ import {
   NotFoundError,
   TooManyRequestsError,
 } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
+import { DocumentsConfig } from '../documents/documents.config';
 import { chunkText } from '../documents/chunker';
 import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
 import { planBatches, type PlannedFile } from './batch-plan';
@@ -19,6 +19,7 @@ import { FileRejectedError } from './file-format';
 import { isFinished, type FileFailure, type IngestJob } from './ingest-job';
 import { IngestJobStore } from './ingest-job.store';
 import { IngestRunner } from './ingest-runner';
+import { IngestConfig } from './ingest.config';
 
 /** Files extracted at once: PDF parsing takes a worker thread each. */
 const EXTRACT_CONCURRENCY = 2;
@@ -65,14 +66,15 @@ export function toJobDto(job: IngestJob, now = Date.now()): IngestJobDto {
 @Injectable()
 export class IngestJobsService {
   constructor(
-    private readonly config: AppConfig,
+    private readonly documentLimits: DocumentsConfig,
+    private readonly limits: IngestConfig,
     private readonly jobs: IngestJobStore,
     private readonly runner: IngestRunner,
   ) {}
 
   async create(user: Principal, input: IngestRequest): Promise<IngestJobDto> {
-    const limits = this.config.ingest;
-    const collection = input.collection ?? this.config.documents.defaultCollection;
+    const { limits } = this;
+    const collection = input.collection ?? this.documentLimits.defaultCollection;
     checkLogicalName(collection);
     if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
     const count = (input.files?.length ?? 0) + (input.documents?.length ?? 0);
@@ -100,12 +102,12 @@ export class IngestJobsService {
           documents: [{ ...doc, metadata: doc.metadata ?? {} }],
         }));
     const chunking = {
-      size: this.config.documents.chunkSize,
-      overlap: this.config.documents.chunkOverlap,
+      size: this.documentLimits.chunkSize,
+      overlap: this.documentLimits.chunkOverlap,
     };
     const plan = planBatches(planned, (text) => chunkText(text, chunking).length, {
       maxChunks: limits.batchChunks,
-      maxDocuments: this.config.documents.maxDocumentsPerRequest,
+      maxDocuments: this.documentLimits.maxDocumentsPerRequest,
     });
     const now = Date.now();
     const empty = plan.batches.length === 0;
@@ -173,7 +175,7 @@ export class IngestJobsService {
         const file = files[index];
         try {
           const extracted = await extractFile(file, {
-            timeoutMs: this.config.ingest.extractTimeoutMs,
+            timeoutMs: this.limits.extractTimeoutMs,
           });
           if (seen.has(extracted.id))
             throw new FileRejectedError('repeats another file of this job');

@@ -1,11 +1,12 @@
 import type { Principal } from '../auth/principal';
 import { VectorStoreUnavailableError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
 import type { DocumentsService } from '../documents/documents.service';
 import type { UpsertDocumentsDto } from '../documents/dto/upsert-documents.dto';
 import { isFinished, type IngestJob, type StoredBatch } from './ingest-job';
 import type { IngestJobStore } from './ingest-job.store';
 import { IngestRunner } from './ingest-runner';
+import { ingestConfigFrom } from './ingest.config';
 
 const owner: Principal = {
   sub: 'user-1',
@@ -90,12 +91,14 @@ function documentsService(behaviour: (documentId: string, call: number) => Promi
 }
 
 const config = (env: Record<string, string> = {}) =>
-  AppConfig.fromEnv({
-    INGEST_SETTLE_MS: '0',
-    INGEST_BATCH_RETRIES: '2',
-    INGEST_BATCH_RETRY_DELAY_MS: '1',
-    ...env,
-  });
+  ingestConfigFrom(
+    parseEnv({
+      INGEST_SETTLE_MS: '0',
+      INGEST_BATCH_RETRIES: '2',
+      INGEST_BATCH_RETRY_DELAY_MS: '1',
+      ...env,
+    }),
+  );
 
 describe('IngestRunner', () => {
   let store: MemoryJobStore;

@@ -12,10 +12,10 @@ import {
   UpstreamTimeoutError,
   VectorStoreUnavailableError,
 } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { DocumentsService } from '../documents/documents.service';
 import type { DocumentUpsertResultDto } from '../documents/dto/upsert-documents.dto';
 import { pageDocumentId } from './extract';
+import { IngestConfig } from './ingest.config';
 import { IngestJobStore } from './ingest-job.store';
 import type { FileFailure, IngestJob, StoredBatch, StoredDocument } from './ingest-job';
 
@@ -51,7 +51,7 @@ const isDocumentError = (error: unknown): error is DomainError =>
 @Injectable()
 export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestRunner.name);
-  private readonly limits: AppConfig['ingest'];
+  private readonly limits: IngestConfig;
   private readonly leases: Leases;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
@@ -60,11 +60,11 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
   private closing = false;
 
   constructor(
-    config: AppConfig,
+    config: IngestConfig,
     private readonly jobs: IngestJobStore,
     private readonly documents: DocumentsService,
   ) {
-    this.limits = config.ingest;
+    this.limits = config;
     this.leases = new Leases(this.limits.settleMs);
   }
 

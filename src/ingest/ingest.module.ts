@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
-import { AppConfig } from '../config/app-config';
+import { ENV } from '../config/env';
+import type { Env } from '../config/env.schema';
 import { DocumentsModule } from '../documents/documents.module';
 import { VectorStoreModule } from '../vector-store/vector-store.module';
+import { IngestConfig, ingestConfigFrom } from './ingest.config';
 import { IngestController } from './ingest.controller';
 import { IngestJobStore } from './ingest-job.store';
 import { IngestJobsService } from './ingest-jobs.service';
@@ -15,20 +17,26 @@ import { UploadLimitsInterceptor } from './upload-limits.interceptor';
     DocumentsModule,
     VectorStoreModule,
     MulterModule.registerAsync({
-      inject: [AppConfig],
-      useFactory: ({ ingest }: AppConfig) => ({
-        // Memory storage: bounded by the limits below, and the texts are extracted at once.
-        preservePath: true,
-        defParamCharset: 'utf8',
-        limits: {
-          fileSize: ingest.maxFileBytes,
-          files: ingest.maxFiles,
-          parts: ingest.maxFiles + 10,
-        },
-      }),
+      inject: [ENV],
+      // Multer's options are built outside this module's providers, so from the env itself.
+      useFactory: (env: Env) => {
+        const { maxFileBytes, maxFiles } = ingestConfigFrom(env);
+        return {
+          // Memory storage: bounded by the limits below, and the texts are extracted at once.
+          preservePath: true,
+          defParamCharset: 'utf8',
+          limits: { fileSize: maxFileBytes, files: maxFiles, parts: maxFiles + 10 },
+        };
+      },
     }),
   ],
   controllers: [IngestController],
-  providers: [IngestJobStore, IngestJobsService, IngestRunner, UploadLimitsInterceptor],
+  providers: [
+    { provide: IngestConfig, useFactory: ingestConfigFrom, inject: [ENV] },
+    IngestJobStore,
+    IngestJobsService,
+    IngestRunner,
+    UploadLimitsInterceptor,
+  ],
 })
 export class IngestModule {}

@@ -9,7 +9,7 @@ import {
 import type { Request } from 'express';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { DomainError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
+import { IngestConfig } from './ingest.config';
 
 /**
  * Wraps the multer interceptor: refuses an upload whose declared size is over
@@ -18,10 +18,10 @@ import { AppConfig } from '../config/app-config';
  */
 @Injectable()
 export class UploadLimitsInterceptor implements NestInterceptor {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: IngestConfig) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const { maxRequestBytes, maxFileBytes, maxFiles } = this.config.ingest;
+    const { maxRequestBytes, maxFileBytes, maxFiles } = this.config;
     const length = Number(context.switchToHttp().getRequest<Request>().headers['content-length']);
     if (length > maxRequestBytes) {
       return throwError(() =>

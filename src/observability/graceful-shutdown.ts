@@ -5,8 +5,8 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Server } from 'node:http';
-import { AppConfig } from '../config/app-config';
 import { shutdownTracing } from './tracing-sdk';
+import { ObservabilityConfig } from './observability.config';
 
 /**
  * On SIGTERM Nest closes the HTTP server, which stops accepting connections and waits for
@@ -17,7 +17,7 @@ import { shutdownTracing } from './tracing-sdk';
 export class GracefulShutdown implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly config: AppConfig,
+    private readonly config: ObservabilityConfig,
   ) {}
 
   beforeApplicationShutdown(): void {
@@ -28,7 +28,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown, OnApplicatio
     setTimeout(() => {
       clearInterval(dropIdle);
       server.closeAllConnections();
-    }, this.config.ops.shutdownGraceMs).unref();
+    }, this.config.shutdownGraceMs).unref();
   }
 
   onApplicationShutdown(): Promise<void> {

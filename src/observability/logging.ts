@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import { destination, type Level } from 'pino';
-import type { AppConfig } from '../config/app-config';
 import type { Principal } from '../auth/principal';
+import type { ObservabilityConfig } from './observability.config';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -42,7 +42,10 @@ export function requestIdFor(request: IncomingMessage, response: ServerResponse)
  * caller's `sub` (set by the auth guard before the line is written). Bodies are never logged.
  * Lines go to stdout through a buffer (see LOG_BUFFER_BYTES), flushed on a timer and at exit.
  */
-export const loggingParams = (level: LogLevel, buffer: AppConfig['logBuffer']): Params => ({
+export const loggingParams = (
+  level: LogLevel,
+  buffer: ObservabilityConfig['logBuffer'],
+): Params => ({
   pinoHttp: [
     {
       level: PINO_LEVELS[level],

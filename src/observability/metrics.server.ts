@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppConfig } from '../config/app-config';
 import { AppMetrics } from './app-metrics';
+import { ObservabilityConfig } from './observability.config';
 
 /**
  * Serves `GET /metrics` on METRICS_HOST:METRICS_PORT, a listener of its own so the load
@@ -15,7 +15,7 @@ export class MetricsServer implements OnApplicationShutdown {
   private server?: Server;
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: ObservabilityConfig,
     // Explicit token: a `| null` type erases to Object in decorator metadata.
     @Inject(AppMetrics) private readonly metrics: AppMetrics | null,
   ) {}
@@ -38,7 +38,7 @@ export class MetricsServer implements OnApplicationShutdown {
         },
       );
     });
-    const { port, host } = this.config.ops.metrics;
+    const { port, host } = this.config.metrics;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

@@ -9,12 +9,14 @@ import {
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
-import { AppConfig } from '../config/app-config';
+import { ENV } from '../config/env';
+import type { Env } from '../config/env.schema';
 import { AppMetrics } from './app-metrics';
 import { GracefulShutdown } from './graceful-shutdown';
 import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { loggingParams } from './logging';
 import { MetricsServer } from './metrics.server';
+import { ObservabilityConfig, observabilityConfigFrom } from './observability.config';
 import { OperationRecorder } from './operation-recorder';
 import { PrincipalThrottlerGuard, throttlerOptions } from './principal-throttler.guard';
 import { RequestTimeoutInterceptor } from './request-timeout.interceptor';
@@ -28,20 +30,26 @@ import { TelemetryRecorder } from './telemetry.recorder';
 @Global()
 @Module({
   imports: [
+    // These modules build their options outside this module's providers, so from the env itself.
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => loggingParams(config.logLevel, config.logBuffer),
+      inject: [ENV],
+      useFactory: (env: Env) => {
+        const { logLevel, logBuffer } = observabilityConfigFrom(env);
+        return loggingParams(logLevel, logBuffer);
+      },
     }),
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => throttlerOptions(config.ops.throttle),
+      inject: [ENV],
+      useFactory: (env: Env) => throttlerOptions(observabilityConfigFrom(env).throttle),
     }),
   ],
   providers: [
+    { provide: ObservabilityConfig, useFactory: observabilityConfigFrom, inject: [ENV] },
     {
       provide: AppMetrics,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => (config.ops.metrics.enabled ? new AppMetrics() : null),
+      inject: [ObservabilityConfig],
+      useFactory: (config: ObservabilityConfig) =>
+        config.metrics.enabled ? new AppMetrics() : null,
     },
     {
       provide: OperationRecorder,

@@ -3,7 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { OpsConfig } from '../config/app-config';
+import type { ObservabilityConfig } from './observability.config';
 import { routeTemplate, UNMATCHED_ROUTE } from './http-route';
 
 /** Probes and scrapes arrive every few seconds; tracing them would drown real requests. */
@@ -14,7 +14,7 @@ const UNTRACED_PATHS = new Set(['/health', '/health/live', '/metrics']);
  * OTLP/HTTP JSON; the SDK's own OTEL_* variables (sampler, batch delay) still apply.
  */
 export function createNodeSdk(
-  tracing: OpsConfig['tracing'] & { endpoint: string },
+  tracing: ObservabilityConfig['tracing'] & { endpoint: string },
 ): Pick<NodeSDK, 'start' | 'shutdown'> {
   return new NodeSDK({
     serviceName: tracing.serviceName,

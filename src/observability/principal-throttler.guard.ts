@@ -7,8 +7,8 @@ import {
   type ThrottlerModuleOptions,
 } from '@nestjs/throttler';
 import type { Response } from 'express';
-import type { OpsConfig } from '../config/app-config';
 import type { Principal } from '../auth/principal';
+import type { ObservabilityConfig } from './observability.config';
 
 const STRICT_THROTTLE = 'rag:strict-throttle';
 export const STRICT_THROTTLER = 'strict';
@@ -22,7 +22,7 @@ export const StrictThrottle = (): MethodDecorator & ClassDecorator =>
  * Counters live in memory, so limits are per API instance.
  */
 export function throttlerOptions(
-  { ttlMs, limit, strictLimit }: OpsConfig['throttle'],
+  { ttlMs, limit, strictLimit }: ObservabilityConfig['throttle'],
   reflector = new Reflector(),
 ): ThrottlerModuleOptions {
   const isStrict = (context: ExecutionContext) =>

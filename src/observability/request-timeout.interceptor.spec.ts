@@ -1,12 +1,12 @@
 import type { CallHandler, ExecutionContext } from '@nestjs/common';
 import { firstValueFrom, of, delay, NEVER } from 'rxjs';
-import type { AppConfig } from '../config/app-config';
+import type { ObservabilityConfig } from './observability.config';
 import { RequestTimeoutError, RequestTimeoutInterceptor } from './request-timeout.interceptor';
 
 describe('RequestTimeoutInterceptor', () => {
   const interceptor = new RequestTimeoutInterceptor({
-    ops: { requestTimeoutMs: 50 },
-  } as AppConfig);
+    requestTimeoutMs: 50,
+  } as ObservabilityConfig);
   const contextFor = (headersSent: boolean) =>
     ({ switchToHttp: () => ({ getResponse: () => ({ headersSent }) }) }) as ExecutionContext;
   const run = (handler: CallHandler, headersSent = false) =>

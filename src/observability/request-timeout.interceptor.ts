@@ -7,7 +7,7 @@ import {
 import { EMPTY, throwError, timeout, type Observable } from 'rxjs';
 import type { Response } from 'express';
 import { DomainError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
+import { ObservabilityConfig } from './observability.config';
 
 /** The API's own deadline: answered 503 + Retry-After (overload, retry later), not a hang. */
 export class RequestTimeoutError extends DomainError {
@@ -23,10 +23,10 @@ export class RequestTimeoutError extends DomainError {
  */
 @Injectable()
 export class RequestTimeoutInterceptor implements NestInterceptor {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: ObservabilityConfig) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const timeoutMs = this.config.ops.requestTimeoutMs;
+    const timeoutMs = this.config.requestTimeoutMs;
     const response = context.switchToHttp().getResponse<Response>();
     return next.handle().pipe(
       timeout({

@@ -1,4 +1,4 @@
-import type { OpsConfig } from '../config/app-config';
+import type { ObservabilityConfig } from './observability.config';
 import type { createNodeSdk } from './otel-node-sdk';
 
 let sdk: ReturnType<typeof createNodeSdk> | undefined;
@@ -7,7 +7,7 @@ let sdk: ReturnType<typeof createNodeSdk> | undefined;
  * Starts the OpenTelemetry SDK when an OTLP endpoint is configured. Must run before Express
  * and the HTTP modules load (see tracing.ts).
  */
-export function startTracing(tracing: OpsConfig['tracing']): boolean {
+export function startTracing(tracing: ObservabilityConfig['tracing']): boolean {
   const { endpoint } = tracing;
   if (!endpoint || sdk) return false;
   // Loaded only when tracing is on: importing the SDK adds about half a second to every boot.

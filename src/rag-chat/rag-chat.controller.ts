@@ -21,8 +21,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { AllExceptionsFilter } from '../common/all-exceptions.filter';
 import { ApiErrorDto } from '../common/api-error.dto';
-import { AppConfig } from '../config/app-config';
 import { FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
+import { RagChatConfig } from './rag-chat.config';
 import { RagChatService } from './rag-chat.service';
 import { SseStream } from './sse';
 
@@ -50,9 +50,9 @@ export class RagChatController {
 
   constructor(
     private readonly chat: RagChatService,
-    config: AppConfig,
+    config: RagChatConfig,
   ) {
-    this.heartbeatMs = config.chat.sseHeartbeatMs;
+    this.heartbeatMs = config.sseHeartbeatMs;
   }
 
   @Post('fast_chat')

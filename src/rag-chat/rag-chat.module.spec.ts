@@ -1,11 +1,12 @@
-import { AppConfig } from '../config/app-config';
+import { parseEnv } from '../config/env';
 import { BedrockChatLlm } from './bedrock-chat.llm';
 import { ExtractiveLlm } from './extractive.llm';
 import { OpenAiChatLlm } from './openai-chat.llm';
+import { ragChatConfigFrom } from './rag-chat.config';
 import { createLlm } from './rag-chat.module';
 
 const configWith = (env: Record<string, string>) =>
-  AppConfig.fromEnv({ NODE_ENV: 'test', DATA_DIR: '/tmp/rag-chat-spec', ...env });
+  ragChatConfigFrom(parseEnv({ NODE_ENV: 'test', DATA_DIR: '/tmp/rag-chat-spec', ...env }));
 
 describe('createLlm', () => {
   it('defaults to the offline extractive provider', () => {

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { ENV } from '../config/env';
 import { DocumentsModule } from '../documents/documents.module';
 import { OperationRecorder } from '../observability/operation-recorder';
 import { BedrockChatLlm } from './bedrock-chat.llm';
 import { ExtractiveLlm } from './extractive.llm';
 import { Llm } from './llm.port';
 import { OpenAiChatLlm } from './openai-chat.llm';
+import { RagChatConfig, ragChatConfigFrom } from './rag-chat.config';
 import { RagChatController } from './rag-chat.controller';
 import { RagChatService } from './rag-chat.service';
 import { RecordedLlm } from './recorded.llm';
@@ -13,8 +14,8 @@ import { RecordedLlm } from './recorded.llm';
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** The one place the LLM provider is chosen (LLM_PROVIDER). */
-export function createLlm(config: AppConfig): Llm {
-  const { llm, extractiveMaxSentences } = config.chat;
+export function createLlm(config: RagChatConfig): Llm {
+  const { llm, extractiveMaxSentences } = config;
   switch (llm.provider) {
     case 'openai':
       return new OpenAiChatLlm({
@@ -43,11 +44,12 @@ export function createLlm(config: AppConfig): Llm {
   imports: [DocumentsModule],
   controllers: [RagChatController],
   providers: [
+    { provide: RagChatConfig, useFactory: ragChatConfigFrom, inject: [ENV] },
     RagChatService,
     {
       provide: Llm,
-      inject: [AppConfig, { token: OperationRecorder, optional: true }],
-      useFactory: (config: AppConfig, recorder?: OperationRecorder) => {
+      inject: [RagChatConfig, { token: OperationRecorder, optional: true }],
+      useFactory: (config: RagChatConfig, recorder?: OperationRecorder) => {
         const llm = createLlm(config);
         return recorder ? new RecordedLlm(llm, recorder) : llm;
       },

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { InvalidInputError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { DocumentsService } from '../documents/documents.service';
 import type { QueryTier } from '../documents/dto/query-documents.dto';
 import { CitationFilter } from './citations';
@@ -14,6 +13,7 @@ import {
   type Prompt,
   type PromptSource,
 } from './prompt-builder';
+import { RagChatConfig } from './rag-chat.config';
 
 export const NO_SOURCES_ANSWER =
   "I don't know: no document in the collection is relevant enough to answer this question.";
@@ -34,14 +34,14 @@ export type ChatEvent =
 
 @Injectable()
 export class RagChatService {
-  private readonly settings: AppConfig['chat'];
+  private readonly settings: RagChatConfig;
 
   constructor(
-    config: AppConfig,
+    config: RagChatConfig,
     private readonly documents: DocumentsService,
     private readonly llm: Llm,
   ) {
-    this.settings = config.chat;
+    this.settings = config;
   }
 
   async prepare(user: Principal, input: FastChatDto): Promise<PreparedChat> {

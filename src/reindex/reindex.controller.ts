@@ -20,7 +20,7 @@ import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiErrorDto } from '../common/api-error.dto';
 import { NotFoundError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
+import { DocumentsConfig } from '../documents/documents.config';
 import {
   ReindexRunDto,
   RollbackDto,
@@ -50,7 +50,7 @@ const BODY_TOO_LARGE = { type: ApiErrorDto, description: 'The body is over its l
 export class ReindexController {
   constructor(
     private readonly reindex: ReindexService,
-    private readonly config: AppConfig,
+    private readonly documents: DocumentsConfig,
   ) {}
 
   @Post()
@@ -120,7 +120,7 @@ export class ReindexController {
 
   /** A collection the caller may manage; a denied one answers like a missing one. */
   private accessible(user: Principal, name: string | undefined): string {
-    const collection = name ?? this.config.documents.defaultCollection;
+    const collection = name ?? this.documents.defaultCollection;
     if (!canAccessCollection(user, collection)) throw new NotFoundError('collection', collection);
     return collection;
   }

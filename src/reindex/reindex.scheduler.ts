@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { AppConfig } from '../config/app-config';
+import { ReindexConfig } from './reindex.config';
 import { ReindexService } from './reindex.service';
 
 /** Adds the `REINDEX_CRON` job, only when it is set; a bad expression stops boot. */
@@ -10,13 +10,13 @@ export class ReindexScheduler implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReindexScheduler.name);
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: ReindexConfig,
     private readonly scheduler: SchedulerRegistry,
     private readonly reindex: ReindexService,
   ) {}
 
   onApplicationBootstrap(): void {
-    const cron = this.config.reindex.cron;
+    const cron = this.config.cron;
     if (!cron) return;
     const job = CronJob.from({
       cronTime: cron,

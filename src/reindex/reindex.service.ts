@@ -10,13 +10,13 @@ import {
 import { CollectionRouter } from '../collections/collection-router';
 import { Leases } from '../collections/lease';
 import { DomainError, NotFoundError } from '../common/domain-errors';
-import { AppConfig } from '../config/app-config';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString } from '../embeddings/embedder.port';
 import { VectorStore } from '../vector-store/vector-store.port';
 import type { ReindexRunDto, RollbackResponseDto } from './dto/reindex.dto';
 import { GenerationCopier } from './generation-copier';
 import { runStatus } from './reindex-run';
+import { ReindexConfig } from './reindex.config';
 
 export class ReindexConflictError extends DomainError {
   constructor(message: string) {
@@ -50,16 +50,16 @@ export class ReindexService implements BeforeApplicationShutdown {
   /** Claimed synchronously, so two triggers in this process never both pass the checks. */
   private readonly claimed = new Set<string>();
   private readonly running = new Map<string, LocalRun>();
-  private readonly limits: AppConfig['reindex'];
+  private readonly limits: ReindexConfig;
 
   constructor(
-    config: AppConfig,
+    config: ReindexConfig,
     private readonly store: VectorStore,
     private readonly registry: CollectionRegistry,
     private readonly router: CollectionRouter,
     private readonly embedders: EmbedderCatalog,
   ) {
-    this.limits = config.reindex;
+    this.limits = config;
     this.leases = new Leases(this.limits.settleMs);
   }
 

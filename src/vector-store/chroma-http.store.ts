@@ -23,7 +23,7 @@ import {
   NotFoundError,
   VectorStoreUnavailableError,
 } from '../common/domain-errors';
-import type { ChromaHttpConfig } from '../config/app-config';
+import type { ChromaHttpConfig } from './vector-store.config';
 import { fingerprintToString, type EmbedderFingerprint } from '../embeddings/embedder.port';
 import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
 import { ChromaRestQuery, type ChromaEndpoint, type RestQueryResult } from './chroma-rest.query';

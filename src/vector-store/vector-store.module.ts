@@ -1,21 +1,25 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { ENV } from '../config/env';
 import { OperationRecorder } from '../observability/operation-recorder';
 import { ChromaEmbeddedSupervisor } from './chroma-embedded.supervisor';
-import type { ChromaHttpConfig } from '../config/app-config';
 import { ChromaHttpStore, chromaEndpoint, createChromaClient } from './chroma-http.store';
 import { ChromaRestQuery } from './chroma-rest.query';
 import { RequestDeadline } from './request-deadline';
+import {
+  VectorStoreConfig,
+  vectorStoreConfigFrom,
+  type ChromaHttpConfig,
+} from './vector-store.config';
 import { VectorStore } from './vector-store.port';
 
 /** Picks the strategy: a configured Chroma server over HTTP, else our own embedded one. */
 async function createVectorStore(
-  config: AppConfig,
+  config: VectorStoreConfig,
   recorder?: OperationRecorder,
 ): Promise<VectorStore> {
   const logger = new Logger('VectorStore');
   const deadline = new RequestDeadline('the vector store');
-  const { http, embedded, timeoutMs, upsertBatchSize } = config.chroma;
+  const { http, embedded, timeoutMs, upsertBatchSize } = config;
   if (http) {
     logger.log(
       `strategy http: Chroma at ${http.apiKey ? 'Chroma Cloud' : new URL(http.url).origin}`,
@@ -48,14 +52,15 @@ async function createVectorStore(
 
 @Module({
   providers: [
+    { provide: VectorStoreConfig, useFactory: vectorStoreConfigFrom, inject: [ENV] },
     {
       provide: VectorStore,
       useFactory: createVectorStore,
       // Optional so the module also boots without ObservabilityModule (unit tests).
-      inject: [AppConfig, { token: OperationRecorder, optional: true }],
+      inject: [VectorStoreConfig, { token: OperationRecorder, optional: true }],
     },
   ],
-  exports: [VectorStore],
+  exports: [VectorStoreConfig, VectorStore],
 })
 export class VectorStoreModule implements OnApplicationShutdown {
   constructor(@Inject(VectorStore) private readonly store: VectorStore) {}

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
 import { tokenFromArgs } from '../../src/auth/token.cli';
 import { configureApp, createOpenApiDocument } from '../../src/app.setup';
-import { AppConfig } from '../../src/config/app-config';
+import { authConfigFrom } from '../../src/auth/auth.config';
+import { ENV, parseEnv } from '../../src/config/env';
 import { ResponseValidator } from './response-validator';
 
 /** Converted word vectors are shared by every test app, so only the first boot converts. */
@@ -39,52 +40,40 @@ export const sharedChromaUrl = (): string => {
 };
 
 /**
- * Boots the real AppModule with the given environment, through the same setup as main.ts.
- * The environment is applied before the config is read and restored afterwards.
+ * Boots the real AppModule with the given variables as its whole environment (defaults aside),
+ * through the same setup as main.ts; `process.env` is neither read nor changed.
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
 ): Promise<TestApp> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'rag-e2e-'));
-  const applied: Record<string, string | undefined> = {
+  const validated = parseEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     MODELS_DIR: TEST_MODELS_DIR,
     ...env,
     DATA_DIR: dataDir,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(ENV)
+    .useValue(validated)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+  // Mounted first, so it sees every response the app sends, errors included.
+  const responses = new ResponseValidator(createOpenApiDocument(app));
+  app.use(responses.middleware);
+  configureApp(app);
+  await app.init();
+  const auth = authConfigFrom(validated);
+  return {
+    app,
+    dataDir,
+    responses,
+    bearer: (args = ['--scope', 'rag/admin']) => `Bearer ${tokenFromArgs(args, auth)}`,
+    close: async ({ keepData = false } = {}) => {
+      await app.close();
+      if (!keepData && !env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+      responses.assertValid();
+    },
   };
-  const saved = Object.fromEntries(Object.keys(applied).map((key) => [key, process.env[key]]));
-  const restore = () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-  for (const [key, value] of Object.entries(applied)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
-    // Mounted first, so it sees every response the app sends, errors included.
-    const responses = new ResponseValidator(createOpenApiDocument(app));
-    app.use(responses.middleware);
-    configureApp(app, app.get(AppConfig));
-    await app.init();
-    return {
-      app,
-      dataDir,
-      responses,
-      bearer: (args = ['--scope', 'rag/admin']) =>
-        `Bearer ${tokenFromArgs(args, app.get(AppConfig))}`,
-      close: async ({ keepData = false } = {}) => {
-        await app.close();
-        if (!keepData && !env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
-        responses.assertValid();
-      },
-    };
-  } finally {
-    restore();
-  }
 }

@@ -1,7 +1,7 @@
 import type { ChromaClient } from 'chromadb';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ChromaHttpConfig } from '../../config/app-config';
+import type { ChromaHttpConfig } from '../vector-store.config';
 import { createChromaClient } from '../chroma-http.store';
 import { ChromaServerProcess, findFreePort } from '../chroma-server.process';
 import { DataFolderLock } from '../data-folder.lock';

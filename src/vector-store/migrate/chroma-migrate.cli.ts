@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { AppConfig } from '../../config/app-config';
+import { readEnv } from '../../config/env';
+import { vectorStoreConfigFrom, type VectorStoreConfig } from '../vector-store.config';
 import { openEndpoint, type ChromaEndpoint } from './chroma-endpoint';
 import { ChromaMigration, type CollectionReport } from './chroma-migration';
 
@@ -51,7 +52,7 @@ export function formatReport(reports: CollectionReport[]): string[] {
 /** Runs the migration for CLI arguments; returns the exit code. */
 export async function runChromaMigrate(
   args: string[],
-  config: AppConfig,
+  config: VectorStoreConfig,
   print: (line: string) => void = console.log,
 ): Promise<number> {
   const { values } = parseArgs({
@@ -64,7 +65,7 @@ export async function runChromaMigrate(
       help: { type: 'boolean', default: false },
     },
   });
-  const http = config.chroma.http;
+  const http = config.http;
   const to = values.to ?? http?.url;
   const batchSize = Number(values['batch-size']);
   if (values.help || !values.from || !to || !Number.isInteger(batchSize) || batchSize < 1) {
@@ -82,7 +83,7 @@ export async function runChromaMigrate(
       tenant: http?.tenant,
       database: http?.database,
     },
-    startupTimeoutMs: config.chroma.embedded.startupTimeoutMs,
+    startupTimeoutMs: config.embedded.startupTimeoutMs,
   };
   const opened: ChromaEndpoint[] = [];
   try {
@@ -92,7 +93,7 @@ export async function runChromaMigrate(
     opened.push(target);
     const reports = await new ChromaMigration(source, target, {
       batchSize,
-      timeoutMs: config.chroma.timeoutMs,
+      timeoutMs: config.timeoutMs,
       verifyOnly: values['verify-only'],
     }).run();
     formatReport(reports).forEach((row) => print(row));
@@ -103,7 +104,7 @@ export async function runChromaMigrate(
 }
 
 if (require.main === module) {
-  runChromaMigrate(process.argv.slice(2), AppConfig.fromEnv()).then(
+  runChromaMigrate(process.argv.slice(2), vectorStoreConfigFrom(readEnv())).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
       console.error(error instanceof Error ? error.message : error);

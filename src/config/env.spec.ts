@@ -1,0 +1,27 @@
+import { ConfigValidationError, parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('applies defaults', () => {
+    const env = parseEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.CHROMA_HOST).toBeUndefined();
+    expect(env.MAX_TOP_K).toBe(100);
+  });
+
+  it('names every failing variable', () => {
+    const attempt = () => parseEnv({ PORT: 'abc', CHROMA_HOST: 'not a url', MAX_TOP_K: '500' });
+    expect(attempt).toThrow(ConfigValidationError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('CHROMA_HOST');
+      expect(message).toContain('MAX_TOP_K');
+    }
+  });
+
+  it('rejects an overlap that is not smaller than the chunk size', () => {
+    expect(() => parseEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '200' })).toThrow(/CHUNK_OVERLAP/);
+  });
+});

@@ -1,0 +1,43 @@
+import type { Env } from '../config/env.schema';
+
+/** Chunking, request limits, retrieval and metadata-filter bounds of the documents API. */
+export abstract class DocumentsConfig {
+  abstract readonly defaultCollection: string;
+  abstract readonly chunkSize: number;
+  abstract readonly chunkOverlap: number;
+  abstract readonly maxDocumentsPerRequest: number;
+  abstract readonly maxTextBytes: number;
+  abstract readonly maxQueryChars: number;
+  abstract readonly maxTopK: number;
+  abstract readonly defaultTopK: number;
+  /** Chunks fetched for the lexical rerank stage (at least top_k); 0 turns reranking off. */
+  abstract readonly rerankCandidates: number;
+  /** Chunk and title texts whose term counts the reranker keeps (about 1.5 KB each); 0: none. */
+  abstract readonly rerankCacheEntries: number;
+  abstract readonly maxIdChars: number;
+  abstract readonly maxMetadataKeys: number;
+  abstract readonly maxMetadataValueChars: number;
+  abstract readonly filter: { maxDepth: number; maxConditions: number; maxListLength: number };
+}
+
+/** Built once at boot from the validated environment (DocumentsModule's provider). */
+export const documentsConfigFrom = (env: Env): DocumentsConfig => ({
+  defaultCollection: env.DEFAULT_COLLECTION,
+  chunkSize: env.CHUNK_SIZE,
+  chunkOverlap: env.CHUNK_OVERLAP,
+  maxDocumentsPerRequest: env.MAX_DOCUMENTS_PER_REQUEST,
+  maxTextBytes: env.MAX_TEXT_BYTES,
+  maxQueryChars: env.MAX_QUERY_CHARS,
+  maxTopK: env.MAX_TOP_K,
+  defaultTopK: env.DEFAULT_TOP_K,
+  rerankCandidates: env.RERANK_CANDIDATES,
+  rerankCacheEntries: env.RERANK_CACHE_ENTRIES,
+  maxIdChars: env.MAX_ID_CHARS,
+  maxMetadataKeys: env.MAX_METADATA_KEYS,
+  maxMetadataValueChars: env.MAX_METADATA_VALUE_CHARS,
+  filter: {
+    maxDepth: env.FILTER_MAX_DEPTH,
+    maxConditions: env.FILTER_MAX_CONDITIONS,
+    maxListLength: env.FILTER_MAX_LIST_LENGTH,
+  },
+});

@@ -1,0 +1,49 @@
+import type { Env } from '../config/env.schema';
+
+/** Bulk ingest: upload limits, job concurrency and leases (see src/ingest/README.md). */
+export abstract class IngestConfig {
+  abstract readonly maxFileBytes: number;
+  abstract readonly maxFiles: number;
+  /** Content-Length above which an upload is refused before any of it is buffered. */
+  abstract readonly maxRequestBytes: number;
+  /** Queued or running jobs one caller may have at once. */
+  abstract readonly maxJobsPerUser: number;
+  /** Jobs one API task runs at once. */
+  abstract readonly concurrency: number;
+  /** Upsert batches of one job in flight at once, so embedding and writes overlap. */
+  abstract readonly pipelineDepth: number;
+  /** Chunks per stored batch (one upsert call), at most MAX_DOCUMENTS_PER_REQUEST documents. */
+  abstract readonly batchChunks: number;
+  /** Text extraction of one file (PDF parsing runs in a worker that is stopped after this). */
+  abstract readonly extractTimeoutMs: number;
+  /** A running job whose owner has not renewed its lease for this long is resumed elsewhere. */
+  abstract readonly leaseMs: number;
+  /** Wait between writing a lease and re-reading it to see who won (no compare-and-set). */
+  abstract readonly settleMs: number;
+  /** How often each task looks for queued jobs and jobs with expired leases. */
+  abstract readonly sweepMs: number;
+  /** Retries of a batch that failed because the store was unavailable or timed out. */
+  abstract readonly batchRetries: number;
+  /** Wait before the first of those retries; it doubles for each next one. */
+  abstract readonly batchRetryDelayMs: number;
+  /** Finished job records older than this are deleted by the sweep. */
+  abstract readonly jobRetentionMs: number;
+}
+
+/** Built once at boot from the validated environment (IngestModule's provider). */
+export const ingestConfigFrom = (env: Env): IngestConfig => ({
+  maxFileBytes: env.INGEST_MAX_FILE_BYTES,
+  maxFiles: env.INGEST_MAX_FILES,
+  maxRequestBytes: env.INGEST_MAX_REQUEST_BYTES,
+  maxJobsPerUser: env.INGEST_MAX_JOBS_PER_USER,
+  concurrency: env.INGEST_CONCURRENCY,
+  pipelineDepth: env.INGEST_PIPELINE_DEPTH,
+  batchChunks: env.INGEST_BATCH_CHUNKS,
+  extractTimeoutMs: env.INGEST_EXTRACT_TIMEOUT_MS,
+  leaseMs: env.INGEST_LEASE_MS,
+  settleMs: env.INGEST_SETTLE_MS,
+  sweepMs: env.INGEST_SWEEP_MS,
+  batchRetries: env.INGEST_BATCH_RETRIES,
+  batchRetryDelayMs: env.INGEST_BATCH_RETRY_DELAY_MS,
+  jobRetentionMs: env.INGEST_JOB_RETENTION_MS,
+});

@@ -1,0 +1,23 @@
+import type { Env } from './config/env.schema';
+
+/** The HTTP listener and what main.ts and app.setup.ts set on the Express app. */
+export abstract class ServerConfig {
+  abstract readonly port: number;
+  abstract readonly host: string;
+  abstract readonly bodyLimitBytes: number;
+  abstract readonly swaggerEnabled: boolean;
+  /** Origins allowed by CORS; empty = CORS off. */
+  abstract readonly corsOrigins: string[];
+  /** Proxy hops in front of the API (Express `trust proxy`), so `req.ip` is the client's. */
+  abstract readonly trustProxy: number;
+}
+
+/** Built once at boot from the validated environment (AppModule's provider). */
+export const serverConfigFrom = (env: Env): ServerConfig => ({
+  port: env.PORT,
+  host: env.HOST,
+  bodyLimitBytes: env.BODY_LIMIT_BYTES,
+  swaggerEnabled: env.SWAGGER_ENABLED,
+  corsOrigins: env.CORS_ORIGINS,
+  trustProxy: env.TRUST_PROXY,
+});

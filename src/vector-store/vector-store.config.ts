@@ -1,0 +1,52 @@
+import { dataPath } from '../config/env';
+import type { Env } from '../config/env.schema';
+
+export interface ChromaHttpConfig {
+  url: string;
+  authToken?: string;
+  authHeader: 'Authorization' | 'X-Chroma-Token';
+  apiKey?: string;
+  tenant?: string;
+  database?: string;
+}
+
+/** Where Chroma runs (a configured server, else our embedded one) and how it is called. */
+export abstract class VectorStoreConfig {
+  /** Set when CHROMA_HOST (or a Chroma Cloud API key) picks the HTTP strategy. */
+  abstract readonly http?: ChromaHttpConfig;
+  abstract readonly timeoutMs: number;
+  abstract readonly upsertBatchSize: number;
+  abstract readonly embedded: {
+    path: string;
+    port: number;
+    startupTimeoutMs: number;
+    restartMaxBackoffMs: number;
+  };
+}
+
+const CHROMA_CLOUD_URL = 'https://api.trychroma.com';
+
+/** Built once at boot from the validated environment (VectorStoreModule's provider). */
+export function vectorStoreConfigFrom(env: Env): VectorStoreConfig {
+  const url = env.CHROMA_HOST ?? (env.CHROMA_API_KEY ? CHROMA_CLOUD_URL : undefined);
+  return {
+    http: url
+      ? {
+          url,
+          authToken: env.CHROMA_AUTH_TOKEN,
+          authHeader: env.CHROMA_AUTH_HEADER,
+          apiKey: env.CHROMA_API_KEY,
+          tenant: env.CHROMA_TENANT,
+          database: env.CHROMA_DATABASE,
+        }
+      : undefined,
+    timeoutMs: env.CHROMA_TIMEOUT_MS,
+    upsertBatchSize: env.CHROMA_UPSERT_BATCH_SIZE,
+    embedded: {
+      path: dataPath(env, 'chroma', env.CHROMA_PATH),
+      port: env.CHROMA_EMBEDDED_PORT,
+      startupTimeoutMs: env.CHROMA_STARTUP_TIMEOUT_MS,
+      restartMaxBackoffMs: env.CHROMA_RESTART_MAX_BACKOFF_MS,
+    },
+  };
+}
