@@ -19,7 +19,7 @@ import { StrictThrottle } from '../observability/principal-throttler.guard';
 import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
-import { AllExceptionsFilter } from '../common/all-exceptions.filter';
+import { errorBody } from '../common/all-exceptions.filter';
 import { ApiErrorDto } from '../common/api-error.dto';
 import { AppConfig } from '../config/app-config';
 import { FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
@@ -44,8 +44,6 @@ const SSE_EXAMPLE = [
 @Controller()
 export class RagChatController {
   private readonly logger = new Logger('RagChat');
-  // The same error bodies as the global filter, for errors sent in-band once a stream started.
-  private readonly errors = new AllExceptionsFilter();
   private readonly heartbeatMs: number;
 
   constructor(
@@ -120,17 +118,10 @@ export class RagChatController {
         sse.send(event, data);
       }
     } catch (error) {
-      if (!cancel.signal.aborted) sse.send('error', this.errorBody(error));
+      // The global filter's error body, sent in-band: the stream has started.
+      if (!cancel.signal.aborted) sse.send('error', errorBody(error, this.logger));
     } finally {
       sse.end();
     }
-  }
-
-  private errorBody(error: unknown): ApiErrorDto {
-    const body = this.errors.toBody(error);
-    if (body.statusCode >= 500) {
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    }
-    return body;
   }
 }
