@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { INGEST_TEST_ENV, longText } from './support/ingest-api';
-import { docxFixture, pdfFixture } from './support/ingest-fixtures';
+import { docxFixture, pdfFixture } from '../src/ingest/ingest.fixtures';
 import { createTestApp, sharedChromaUrl, type TestApp } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
