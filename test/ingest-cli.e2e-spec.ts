@@ -15,7 +15,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       'npx',
-      ['ts-node', '--transpile-only', 'src/ingest/ingest.cli.ts', ...args],
+      ['ts-node', '--transpile-only', 'src/cli/index.ts', 'ingest', ...args],
       { cwd: ROOT, timeout: 120_000 },
       (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
     );

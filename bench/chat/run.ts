@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { tokenFromArgs } from '../../src/auth/token.cli';
+import { tokenFromArgs } from '../../src/cli/token';
 import { AppConfig } from '../../src/config/app-config';
 import { chunkText } from '../../src/documents/chunker';
 import { loadCorpus } from '../retrieval/corpus';

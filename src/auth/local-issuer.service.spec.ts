@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { LocalIssuerService } from './local-issuer.service';
-import { tokenFromArgs } from './token.cli';
+import { tokenFromArgs } from '../cli/token';
 
 describe('LocalIssuerService and the token CLI', () => {
   let dataDir: string;

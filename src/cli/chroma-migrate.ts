@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { AppConfig } from '../../config/app-config';
-import { openEndpoint, type ChromaEndpoint } from './chroma-endpoint';
-import { ChromaMigration, type CollectionReport } from './chroma-migration';
+import { AppConfig } from '../config/app-config';
+import { openEndpoint, type ChromaEndpoint } from '../vector-store/migrate/chroma-endpoint';
+import { ChromaMigration, type CollectionReport } from '../vector-store/migrate/chroma-migration';
 
 const USAGE = `Copies every Chroma collection from one server or data folder to another, then verifies it.
   --from <url|folder>   source: a Chroma URL, or a data folder (a temporary server is started on it)
@@ -100,14 +100,4 @@ export async function runChromaMigrate(
   } finally {
     for (const endpoint of opened.reverse()) await endpoint.close();
   }
-}
-
-if (require.main === module) {
-  runChromaMigrate(process.argv.slice(2), AppConfig.fromEnv()).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
 }

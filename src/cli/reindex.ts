@@ -1,27 +1,27 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { AppModule } from './app.module';
-import { AppConfig } from './config/app-config';
-import { ReindexService } from './reindex/reindex.service';
+import { AppModule } from '../app.module';
+import { AppConfig } from '../config/app-config';
+import { ReindexService, type StartedReindex } from '../reindex/reindex.service';
 
-const USAGE = `Operations commands that run inside the API's module graph (same config, same Chroma).
-  reindex --collection docs [--force]   rebuild the collection with the configured embedder,
-                                        switch to it when verified; prints progress lines
-Exits 0 when the collection ends on the configured embedder, 1 on failure, 2 on bad arguments.`;
+const USAGE = `Rebuilds collections with the configured embedder inside the API's module graph (same config,
+same Chroma) and switches to each rebuilt one once verified; prints progress lines.
+  reindex [--collection docs] [--force]   one collection (default: DEFAULT_COLLECTION)
+  reindex --all                           every collection whose embedder is not the configured one
+                                          (what REINDEX_CRON runs; the scheduled job's command)
+Exits 0 when the collections end on the configured embedder, 1 on failure, 2 on bad arguments.`;
 /** How often progress is printed while a build runs. */
 const PROGRESS_EVERY_MS = 5000;
 
-/** Runs the re-index to completion in an already booted context; returns the exit code. */
-export async function runReindex(
-  context: INestApplicationContext,
-  collection: string,
-  force: boolean,
+/** Prints a started run's progress until it ends; returns the exit code. */
+async function follow(
+  reindex: ReindexService,
+  { status, done }: StartedReindex,
   print: (line: string) => void,
+  started = Date.now(),
 ): Promise<number> {
-  const reindex = context.get(ReindexService);
-  const started = Date.now();
-  const { status, done } = await reindex.start(collection, force);
+  const { collection } = status;
   if (!done) {
     print(`${collection}: up to date (${status.embedder}, ${status.total} chunks)`);
     return 0;
@@ -50,46 +50,47 @@ export async function runReindex(
   }
 }
 
-/** `node dist/cli reindex --collection docs [--force]`; returns the exit code. */
-export async function runCli(
+/** Every collection on another embedder, as the scheduler does it; returns the exit code. */
+async function reindexAll(reindex: ReindexService, print: (line: string) => void): Promise<number> {
+  const runs: Promise<number>[] = [];
+  const skipped = await reindex.reindexAll((started) => runs.push(follow(reindex, started, print)));
+  for (const { collection, error } of skipped) print(`${collection}: skipped: ${error}`);
+  const codes = await Promise.all(runs);
+  return skipped.length > 0 ? 1 : Math.max(0, ...codes);
+}
+
+/** `node dist/cli reindex [--collection docs | --all] [--force]`; returns the exit code. */
+export async function runReindexCommand(
   args: string[],
   print: (line: string) => void = console.log,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values } = parseArgs({
     args,
-    allowPositionals: true,
     options: {
       collection: { type: 'string' },
+      all: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.help || positionals.length !== 1 || positionals[0] !== 'reindex') {
+  if (values.help || (values.all && (values.collection !== undefined || values.force))) {
     print(USAGE);
     return values.help ? 0 : 2;
   }
-  const context = await NestFactory.createApplicationContext(AppModule, {
+  const context: INestApplicationContext = await NestFactory.createApplicationContext(AppModule, {
     logger: ['error', 'warn', 'log'],
   });
   context.enableShutdownHooks();
   try {
+    const reindex = context.get(ReindexService);
+    if (values.all) return await reindexAll(reindex, print);
     const collection = values.collection ?? context.get(AppConfig).documents.defaultCollection;
-    return await runReindex(context, collection, values.force, print);
+    const started = Date.now();
+    return await follow(reindex, await reindex.start(collection, values.force), print, started);
   } catch (error) {
     print(`reindex failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
     await context.close();
   }
-}
-
-if (require.main === module) {
-  // Exit explicitly: a scheduled job must end even if a library leaves a handle open.
-  runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
 }

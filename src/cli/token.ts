@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { LocalIssuerService } from '../auth/local-issuer.service';
 import { AppConfig } from '../config/app-config';
-import { LocalIssuerService } from './local-issuer.service';
 
 const USAGE = `Prints a token signed by the local development issuer (keys in DATA_DIR/auth).
   --sub alice            subject (default: dev)
@@ -45,13 +45,4 @@ export function tokenFromArgs(args: string[], config: AppConfig): string {
     clientId: values['client-id'],
     tokenUse: values['id-token'] ? 'id' : 'access',
   });
-}
-
-if (require.main === module) {
-  try {
-    console.log(tokenFromArgs(process.argv.slice(2), AppConfig.fromEnv()));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
 }
