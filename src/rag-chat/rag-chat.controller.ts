@@ -1,16 +1,9 @@
 import { Body, Controller, Logger, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiExtraModels,
-  ApiGatewayTimeoutResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiProduces,
-  ApiServiceUnavailableResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -20,7 +13,7 @@ import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { errorBody } from '../common/all-exceptions.filter';
-import { ApiErrorDto } from '../common/api-error.dto';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { AppConfig } from '../config/app-config';
 import { FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
 import { RagChatService } from './rag-chat.service';
@@ -69,25 +62,11 @@ export class RagChatController {
       'text/event-stream': { schema: { type: 'string', example: SSE_EXAMPLE } },
     },
   })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid input; names the field' })
-  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'The collection does not exist' })
-  @ApiPayloadTooLargeResponse({ type: ApiErrorDto, description: 'The body is over its limit' })
-  @ApiConflictResponse({
-    type: ApiErrorDto,
-    description: 'The collection holds vectors of another embedding model',
-  })
-  @ApiBadGatewayResponse({
-    type: ApiErrorDto,
-    description:
-      'The language model failed (5xx after retries, a rejected request or a bad answer)',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ApiErrorDto,
-    description: 'The language model, Chroma or the embedder is unreachable',
-  })
-  @ApiGatewayTimeoutResponse({
-    type: ApiErrorDto,
-    description: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
+  @ApiErrors(404, 413, 409, {
+    400: 'Invalid input; names the field',
+    502: 'The language model failed (5xx after retries, a rejected request or a bad answer)',
+    503: 'The language model, Chroma or the embedder is unreachable',
+    504: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
   })
   async fastChat(
     @CurrentUser() user: Principal,
