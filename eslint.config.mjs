@@ -3,6 +3,14 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+const CHROMADB_ONLY = 'Only src/vector-store/ talks to Chroma: use the VectorStore port.';
+const CHROMADB = { name: 'chromadb', message: CHROMADB_ONLY };
+const CHROMADB_DEEP = { group: ['chromadb/*'], message: CHROMADB_ONLY };
+const TEST_DIR = {
+  regex: '^(\\.\\./)+test(/|$)',
+  message: 'src/ must not depend on test/: move what both need under src/.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.mjs'] },
   eslint.configs.recommended,
@@ -28,6 +36,21 @@ export default tseslint.config(
         { object: 'process', property: 'env', message: 'Read configuration through src/config.' },
       ],
     },
+  },
+  {
+    // Boundaries: only the Chroma adapter speaks chromadb; nothing in src/ reaches into test/.
+    files: ['src/**/*.ts'],
+    ignores: ['src/vector-store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [CHROMADB], patterns: [CHROMADB_DEEP, TEST_DIR] },
+      ],
+    },
+  },
+  {
+    files: ['src/vector-store/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [TEST_DIR] }] },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],

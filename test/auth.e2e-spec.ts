@@ -22,7 +22,7 @@ import { CurrentUser } from '../src/auth/current-user.decorator';
 import type { Principal } from '../src/auth/principal';
 import { Public } from '../src/auth/public.decorator';
 import { RequireRole } from '../src/auth/require-role.decorator';
-import { tokenFromArgs } from '../src/auth/token.cli';
+import { tokenFromArgs } from '../src/cli/token';
 import { AllExceptionsFilter } from '../src/common/all-exceptions.filter';
 import { ConfigModule } from '../src/config/config.module';
 import { ConfigValidationError, ENV, parseEnv } from '../src/config/env';

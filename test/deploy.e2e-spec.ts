@@ -250,7 +250,7 @@ describe('topology invariants shared by compose and Copilot', () => {
   it('the API image is the one the re-index job runs, with the re-index command', () => {
     expect(reindex.image.build).toEqual(api.image.build);
     expect(composeApi.build).toEqual({ context: '..', dockerfile: api.image.build.dockerfile });
-    expect(reindex.command).toEqual(['node', 'dist/cli', 'reindex']);
+    expect(reindex.command).toEqual(['node', 'dist/cli', 'reindex', '--all']);
   });
 
   it('compose has an optional observability profile scraping the metrics port', () => {
@@ -439,7 +439,7 @@ describe('release pipeline', () => {
     const scripts = (
       JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }
     ).scripts;
-    expect(scripts.smoke).toContain('src/smoke/smoke.cli.ts');
-    expect(scripts['chroma:migrate']).toContain('src/vector-store/migrate/chroma-migrate.cli.ts');
+    expect(scripts.smoke).toContain('src/cli/index.ts smoke');
+    expect(scripts['chroma:migrate']).toContain('src/cli/index.ts chroma-migrate');
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { INGEST_TEST_ENV, longText } from './support/ingest-api';
-import { docxFixture, pdfFixture } from './support/ingest-fixtures';
+import { docxFixture, pdfFixture } from '../src/ingest/ingest.fixtures';
 import { createTestApp, sharedChromaUrl, type TestApp } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
@@ -15,7 +15,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
     execFile(
       'npx',
-      ['ts-node', '--transpile-only', 'src/ingest/ingest.cli.ts', ...args],
+      ['ts-node', '--transpile-only', 'src/cli/index.ts', 'ingest', ...args],
       { cwd: ROOT, timeout: 120_000 },
       (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
     );

@@ -13,7 +13,7 @@ import {
   relativeName,
   type JobBody,
 } from './support/ingest-api';
-import { docxFixture, pdfFixture } from './support/ingest-fixtures';
+import { docxFixture, pdfFixture } from '../src/ingest/ingest.fixtures';
 import { waitFor } from './support/processes';
 import { createTestApp, sharedChromaUrl, type TestApp } from './support/test-app';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { tokenFromArgs } from '../src/auth/token.cli';
+import { tokenFromArgs } from '../src/cli/token';
 import { authConfigFrom } from '../src/auth/auth.config';
 import { parseEnv } from '../src/config/env';
 import { findFreePort } from '../src/vector-store/chroma-server.process';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { tokenFromArgs } from '../../src/auth/token.cli';
+import { tokenFromArgs } from '../../src/cli/token';
 import { authConfigFrom } from '../../src/auth/auth.config';
 import { readEnv } from '../../src/config/env';
 import { documentsConfigFrom, type DocumentsConfig } from '../../src/documents/documents.config';

@@ -117,11 +117,11 @@ export function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 
 /** A token from the local issuer of an API started with `env` (its keys live in DATA_DIR). */
 export function apiToken(env: Record<string, string>, scope: string): string {
-  const run = spawnSync(
-    process.execPath,
-    [join(ROOT, 'dist', 'auth', 'token.cli.js'), '--scope', scope],
-    { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' },
-  );
-  if (run.status !== 0) throw new Error(`token.cli failed: ${run.stderr}`);
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli'), 'token', '--scope', scope], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`dist/cli token failed: ${run.stderr}`);
   return run.stdout.trim();
 }

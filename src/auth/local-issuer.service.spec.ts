@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseEnv } from '../config/env';
 import { authConfigFrom, type AuthConfig } from './auth.config';
 import { LocalIssuerService } from './local-issuer.service';
-import { tokenFromArgs } from './token.cli';
+import { tokenFromArgs } from '../cli/token';
 
 describe('LocalIssuerService and the token CLI', () => {
   let dataDir: string;

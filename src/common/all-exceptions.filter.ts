@@ -40,22 +40,67 @@ const BODY_PARSER_MESSAGES: Record<string, string> = {
   'charset.unsupported': 'request body charset is not supported',
 };
 
+const errorsLogger = new Logger('Errors');
+
 /**
- * The one place errors become HTTP. Domain errors map by kind; HTTP exceptions keep their
- * status; anything else is a 500 whose body carries no internals (they go to the log).
+ * The one mapping of errors to HTTP. Domain errors map by kind; HTTP exceptions keep their
+ * status; anything else is a 500 whose body carries no internals: they go to `logger`.
+ * Used by the global filter and by streams that already sent headers and report errors
+ * in-band (SSE `error`).
  */
+export function errorBody(exception: unknown, logger: Logger = errorsLogger): ApiErrorDto {
+  const body = mapError(exception);
+  if (body.statusCode >= 500) {
+    logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
+  }
+  return body;
+}
+
+function mapError(exception: unknown): ApiErrorDto {
+  if (exception instanceof DomainError) {
+    return body(STATUS_BY_KIND[exception.kind], exception.message);
+  }
+  if (exception instanceof HttpException) {
+    // Express body-parser failures arrive wrapped; say what was wrong in our own words.
+    const cause = exception.cause;
+    if (cause instanceof ForbiddenJsonKeyError) return body(400, cause.message);
+    if (isBodyParserError(cause) && BODY_PARSER_MESSAGES[cause.type]) {
+      return body(exception.getStatus(), BODY_PARSER_MESSAGES[cause.type]);
+    }
+    return fromHttpException(exception);
+  }
+  return body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
+}
+
+function fromHttpException(exception: HttpException): ApiErrorDto {
+  const status = exception.getStatus();
+  const payload = exception.getResponse();
+  const raw =
+    typeof payload === 'object' && payload !== null && 'message' in payload
+      ? payload.message
+      : exception.message;
+  const messages = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  if (status >= 500) return body(status, STATUS_CODES[status] ?? 'error');
+  return body(status, messages.join('; '), messages.length > 1 ? messages : undefined);
+}
+
+function body(statusCode: number, message: string, details?: string[]): ApiErrorDto {
+  return {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    ...(details ? { details } : {}),
+  };
+}
+
+/** The one place errors become HTTP responses, through `errorBody`. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
-    }
+    const body = errorBody(exception);
     if (response.headersSent) {
       response.end();
       return;
@@ -65,43 +110,5 @@ export class AllExceptionsFilter implements ExceptionFilter {
       response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
     response.status(body.statusCode).json(body);
-  }
-
-  /** Public for streams that already sent headers and report errors in-band (SSE `error`). */
-  toBody(exception: unknown): ApiErrorDto {
-    if (exception instanceof DomainError) {
-      return this.body(STATUS_BY_KIND[exception.kind], exception.message);
-    }
-    if (exception instanceof HttpException) {
-      // Express body-parser failures arrive wrapped; say what was wrong in our own words.
-      const cause = exception.cause;
-      if (cause instanceof ForbiddenJsonKeyError) return this.body(400, cause.message);
-      if (isBodyParserError(cause) && BODY_PARSER_MESSAGES[cause.type]) {
-        return this.body(exception.getStatus(), BODY_PARSER_MESSAGES[cause.type]);
-      }
-      return this.fromHttpException(exception);
-    }
-    return this.body(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error');
-  }
-
-  private fromHttpException(exception: HttpException): ApiErrorDto {
-    const status = exception.getStatus();
-    const payload = exception.getResponse();
-    const raw =
-      typeof payload === 'object' && payload !== null && 'message' in payload
-        ? payload.message
-        : exception.message;
-    const messages = Array.isArray(raw) ? raw.map(String) : [String(raw)];
-    if (status >= 500) return this.body(status, STATUS_CODES[status] ?? 'error');
-    return this.body(status, messages.join('; '), messages.length > 1 ? messages : undefined);
-  }
-
-  private body(statusCode: number, message: string, details?: string[]): ApiErrorDto {
-    return {
-      statusCode,
-      error: STATUS_CODES[statusCode] ?? 'Error',
-      message,
-      ...(details ? { details } : {}),
-    };
   }
 }

@@ -15,6 +15,9 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((value) => ['true', '1', 'yes'].includes(value));
 
+/** The largest `top_k` a deployment may allow: MAX_TOP_K's default and ceiling, and the API's maximum. */
+export const TOP_K_CEILING = 100;
+
 /** Every environment variable the API reads. Defaults are documented in .env.example. */
 export const envSchema = z
   .object({
@@ -61,14 +64,14 @@ export const envSchema = z
     MAX_DOCUMENTS_PER_REQUEST: int(100, 1, 10_000),
     MAX_TEXT_BYTES: int(1_000_000, 1),
     MAX_QUERY_CHARS: int(2000, 1),
-    MAX_TOP_K: int(100, 1, 100),
+    MAX_TOP_K: int(TOP_K_CEILING, 1, TOP_K_CEILING),
     MAX_ID_CHARS: int(256, 8, 1024),
     MAX_METADATA_KEYS: int(32, 1, 256),
     MAX_METADATA_VALUE_CHARS: int(2048, 1, 65_536),
     FILTER_MAX_DEPTH: int(5, 1, 20),
     FILTER_MAX_CONDITIONS: int(32, 1, 1000),
     FILTER_MAX_LIST_LENGTH: int(100, 1, 10_000),
-    DEFAULT_TOP_K: int(5, 1, 100),
+    DEFAULT_TOP_K: int(5, 1, TOP_K_CEILING),
     RERANK_CANDIDATES: int(100, 0, 1000),
     RERANK_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
     BODY_LIMIT_BYTES: int(10_000_000, 1024),

@@ -1,21 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiGatewayTimeoutResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
-import { ApiErrorDto } from '../common/api-error.dto';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { DocumentsService } from './documents.service';
 import {
   CollectionQueryDto,
@@ -26,28 +15,12 @@ import {
 import { QueryDocumentsDto, QueryDocumentsResponseDto } from './dto/query-documents.dto';
 import { UpsertDocumentsDto, UpsertDocumentsResponseDto } from './dto/upsert-documents.dto';
 
-const UNAVAILABLE = { type: ApiErrorDto, description: 'Chroma or the embedder is unreachable' };
-const NOT_FOUND_COLLECTION = {
-  type: ApiErrorDto,
-  description: 'The collection (or document) does not exist',
-};
-const TOO_LARGE = { type: ApiErrorDto, description: 'A text or the body is over its limit' };
-const MISMATCH = {
-  type: ApiErrorDto,
-  description: 'The collection holds vectors of another embedding model',
-};
+const NOT_FOUND = { 404: 'The collection (or document) does not exist' };
+const TOO_LARGE = { 413: 'A text or the body is over its limit' };
 
 @ApiTags('documents')
 @ApiAuth()
-@ApiBadRequestResponse({
-  type: ApiErrorDto,
-  description: 'Invalid input; the message names the field',
-})
-@ApiServiceUnavailableResponse(UNAVAILABLE)
-@ApiGatewayTimeoutResponse({
-  type: ApiErrorDto,
-  description: 'Chroma did not answer in time (CHROMA_TIMEOUT_MS)',
-})
+@ApiErrors(400, 503, 504)
 @Controller('chroma')
 export class DocumentsController {
   constructor(private readonly documents: DocumentsService) {}
@@ -61,9 +34,7 @@ export class DocumentsController {
       'Chunks, embeds and stores documents. Chunk ids are `<id>#<n>`; re-sending an identical document is a no-op (`unchanged`) and an edited one replaces its chunks.',
   })
   @ApiOkResponse({ type: UpsertDocumentsResponseDto })
-  @ApiPayloadTooLargeResponse(TOO_LARGE)
-  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
-  @ApiConflictResponse(MISMATCH)
+  @ApiErrors(TOO_LARGE, NOT_FOUND, 409)
   @RequireRole('write')
   upsert(
     @CurrentUser() user: Principal,
@@ -81,9 +52,7 @@ export class DocumentsController {
       'Returns the chunks closest to the query. With a filter, tries it as given (`exact`), then with `file_type`/`doctype` spelling variants (`variants`), then without it (`unfiltered`).',
   })
   @ApiOkResponse({ type: QueryDocumentsResponseDto })
-  @ApiPayloadTooLargeResponse(TOO_LARGE)
-  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
-  @ApiConflictResponse(MISMATCH)
+  @ApiErrors(TOO_LARGE, NOT_FOUND, 409)
   query(
     @CurrentUser() user: Principal,
     @Body() body: QueryDocumentsDto,
@@ -99,8 +68,7 @@ export class DocumentsController {
     example: 'handbook%2Fonboarding',
   })
   @ApiOkResponse({ type: DocumentDto })
-  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
-  @ApiConflictResponse(MISMATCH)
+  @ApiErrors(NOT_FOUND, 409)
   get(
     @CurrentUser() user: Principal,
     @Param('id') id: string,
@@ -117,8 +85,7 @@ export class DocumentsController {
     example: 'handbook%2Fonboarding',
   })
   @ApiOkResponse({ type: DeleteDocumentResponseDto })
-  @ApiNotFoundResponse(NOT_FOUND_COLLECTION)
-  @ApiConflictResponse(MISMATCH)
+  @ApiErrors(NOT_FOUND, 409)
   @RequireRole('write')
   delete(
     @CurrentUser() user: Principal,

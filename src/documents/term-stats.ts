@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { compounds, fnv1a, lightStem, tokenize } from '../embeddings/text-features';
+import { compounds, fnv1a, lightStem, tokenize } from '../text/text-features';
 
 /** Stems plus whole compounds (`lru-cache`, `1.2.3`), so exact identifiers also match exactly. */
 export function terms(text: string): string[] {

@@ -1,8 +1,8 @@
 import { InvokeModelCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { classifyBedrockError, createBedrockClient } from './bedrock-runtime';
+import { classifyBedrockError, createBedrockClient } from '../upstream/bedrock-runtime';
 import { EmbeddingProviderError } from '../common/domain-errors';
 import { Embedder, type EmbedderFingerprint } from './embedder.port';
-import { callUpstream, type RetryOptions } from './retry';
+import { callUpstream, type RetryOptions } from '../upstream/retry';
 
 export const DEFAULT_BEDROCK_MODEL = 'amazon.titan-embed-text-v2:0';
 const TITAN_V2_DEFAULT_DIMENSIONS = 1024;

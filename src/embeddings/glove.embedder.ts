@@ -1,7 +1,7 @@
 import { EmbeddingProviderError } from '../common/domain-errors';
 import { Embedder, type EmbedderFingerprint } from './embedder.port';
 import type { GloveVectors } from './glove-vectors';
-import { addHashed, compounds, lightStem, tokenize } from './text-features';
+import { addHashed, compounds, lightStem, tokenize } from '../text/text-features';
 
 /** Bump whenever the featurisation changes, so collections embedded the old way are detected. */
 const FEATURE_SCHEME_VERSION = 1;

@@ -6,7 +6,7 @@ import {
   parseRetryAfter,
   RetryableError,
   type RetryOptions,
-} from './retry';
+} from '../upstream/retry';
 
 export interface OpenAiEmbedderOptions {
   /** e.g. https://api.openai.com/v1 ; `/embeddings` is appended. */

@@ -1,4 +1,4 @@
-import { docxFixture, pdfFixture } from '../../test/support/ingest-fixtures';
+import { docxFixture, pdfFixture } from './ingest.fixtures';
 import { extractFile, htmlToText } from './extract';
 import { FileRejectedError } from './file-format';
 

@@ -13,27 +13,20 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBody,
-  ApiConflictResponse,
-  ApiGatewayTimeoutResponse,
   ApiConsumes,
   ApiExtraModels,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiServiceUnavailableResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
-import { ApiErrorDto } from '../common/api-error.dto';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { StrictThrottle } from '../observability/principal-throttler.guard';
 import { CreateIngestJobDto, IngestJobDto, MULTIPART_SCHEMA } from './dto/ingest-job.dto';
 import { IngestJobsService } from './ingest-jobs.service';
@@ -51,19 +44,11 @@ const JOB_ID = {
   description: 'Job id, as returned by createIngestJob',
   format: 'uuid',
 };
-const NOT_FOUND_JOB = { type: ApiErrorDto, description: 'No such job, or not yours' };
+const NOT_FOUND_JOB = { 404: 'No such job, or not yours' };
 
 @ApiTags('ingest')
 @ApiAuth()
-@ApiBadRequestResponse({
-  type: ApiErrorDto,
-  description: 'Invalid input; the message names the field',
-})
-@ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'Chroma is unreachable' })
-@ApiGatewayTimeoutResponse({
-  type: ApiErrorDto,
-  description: 'Chroma did not answer in time (CHROMA_TIMEOUT_MS)',
-})
+@ApiErrors(400, 504, { 503: 'Chroma is unreachable' })
 @ApiExtraModels(CreateIngestJobDto)
 @Controller('ingest/jobs')
 export class IngestController {
@@ -83,16 +68,10 @@ export class IngestController {
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: { oneOf: [MULTIPART_SCHEMA, { $ref: getSchemaPath(CreateIngestJobDto) }] } })
   @ApiAcceptedResponse({ type: IngestJobDto, description: 'Accepted: the job is queued' })
-  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'The collection is not yours to write' })
-  @ApiPayloadTooLargeResponse({
-    type: ApiErrorDto,
-    description:
-      'A file, the file count or the request is over INGEST_MAX_FILE_BYTES, INGEST_MAX_FILES or INGEST_MAX_REQUEST_BYTES',
-  })
-  @ApiTooManyRequestsResponse({
-    type: ApiErrorDto,
-    description:
-      'INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After',
+  @ApiErrors({
+    404: 'The collection is not yours to write',
+    413: 'A file, the file count or the request is over INGEST_MAX_FILE_BYTES, INGEST_MAX_FILES or INGEST_MAX_REQUEST_BYTES',
+    429: 'INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After',
   })
   create(
     @CurrentUser() user: Principal,
@@ -119,7 +98,7 @@ export class IngestController {
   })
   @ApiParam(JOB_ID)
   @ApiOkResponse({ type: IngestJobDto })
-  @ApiNotFoundResponse(NOT_FOUND_JOB)
+  @ApiErrors(NOT_FOUND_JOB)
   get(
     @CurrentUser() user: Principal,
     @Param('id', ParseUUIDPipe) id: string,
@@ -137,8 +116,7 @@ export class IngestController {
   })
   @ApiParam(JOB_ID)
   @ApiOkResponse({ type: IngestJobDto, description: 'The job as it stands after the request' })
-  @ApiNotFoundResponse(NOT_FOUND_JOB)
-  @ApiConflictResponse({ type: ApiErrorDto, description: 'The job has already finished' })
+  @ApiErrors(NOT_FOUND_JOB, { 409: 'The job has already finished' })
   cancel(
     @CurrentUser() user: Principal,
     @Param('id', ParseUUIDPipe) id: string,

@@ -5,9 +5,9 @@ import {
   type Message,
   type TokenUsage,
 } from '@aws-sdk/client-bedrock-runtime';
-import { classifyBedrockError, createBedrockClient } from '../embeddings/bedrock-runtime';
+import { classifyBedrockError, createBedrockClient } from '../upstream/bedrock-runtime';
 import { LlmProviderError } from '../common/domain-errors';
-import { callUpstream } from '../embeddings/retry';
+import { callUpstream } from '../upstream/retry';
 import { llmCallOptions, streamFailure, type LlmCallSettings } from './llm-call';
 import {
   Llm,

@@ -1,4 +1,4 @@
-import { lightStem, tokenize } from '../embeddings/text-features';
+import { lightStem, tokenize } from '../text/text-features';
 import { Llm, NO_USAGE, type LlmAnswer, type LlmRequest, type LlmStreamEvent } from './llm.port';
 import type { PromptSource } from './prompt-builder';
 

@@ -1,5 +1,5 @@
 import { DomainError, LlmProviderError, LlmUnavailableError } from '../common/domain-errors';
-import { abortedCallError, RetryableError, type UpstreamCallOptions } from '../embeddings/retry';
+import { abortedCallError, RetryableError, type UpstreamCallOptions } from '../upstream/retry';
 
 export interface LlmCallSettings {
   timeoutMs: number;

@@ -5,7 +5,7 @@ import {
   isRetryableStatus,
   parseRetryAfter,
   RetryableError,
-} from '../embeddings/retry';
+} from '../upstream/retry';
 import { llmCallOptions, streamFailure, type LlmCallSettings } from './llm-call';
 import {
   Llm,

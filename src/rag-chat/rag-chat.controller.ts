@@ -1,16 +1,9 @@
 import { Body, Controller, Logger, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiExtraModels,
-  ApiGatewayTimeoutResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
   ApiProduces,
-  ApiServiceUnavailableResponse,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -19,8 +12,8 @@ import { StrictThrottle } from '../observability/principal-throttler.guard';
 import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
-import { AllExceptionsFilter } from '../common/all-exceptions.filter';
-import { ApiErrorDto } from '../common/api-error.dto';
+import { errorBody } from '../common/all-exceptions.filter';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
 import { RagChatConfig } from './rag-chat.config';
 import { RagChatService } from './rag-chat.service';
@@ -44,8 +37,6 @@ const SSE_EXAMPLE = [
 @Controller()
 export class RagChatController {
   private readonly logger = new Logger('RagChat');
-  // The same error bodies as the global filter, for errors sent in-band once a stream started.
-  private readonly errors = new AllExceptionsFilter();
   private readonly heartbeatMs: number;
 
   constructor(
@@ -71,25 +62,11 @@ export class RagChatController {
       'text/event-stream': { schema: { type: 'string', example: SSE_EXAMPLE } },
     },
   })
-  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid input; names the field' })
-  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'The collection does not exist' })
-  @ApiPayloadTooLargeResponse({ type: ApiErrorDto, description: 'The body is over its limit' })
-  @ApiConflictResponse({
-    type: ApiErrorDto,
-    description: 'The collection holds vectors of another embedding model',
-  })
-  @ApiBadGatewayResponse({
-    type: ApiErrorDto,
-    description:
-      'The language model failed (5xx after retries, a rejected request or a bad answer)',
-  })
-  @ApiServiceUnavailableResponse({
-    type: ApiErrorDto,
-    description: 'The language model, Chroma or the embedder is unreachable',
-  })
-  @ApiGatewayTimeoutResponse({
-    type: ApiErrorDto,
-    description: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
+  @ApiErrors(404, 413, 409, {
+    400: 'Invalid input; names the field',
+    502: 'The language model failed (5xx after retries, a rejected request or a bad answer)',
+    503: 'The language model, Chroma or the embedder is unreachable',
+    504: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
   })
   async fastChat(
     @CurrentUser() user: Principal,
@@ -120,17 +97,10 @@ export class RagChatController {
         sse.send(event, data);
       }
     } catch (error) {
-      if (!cancel.signal.aborted) sse.send('error', this.errorBody(error));
+      // The global filter's error body, sent in-band: the stream has started.
+      if (!cancel.signal.aborted) sse.send('error', errorBody(error, this.logger));
     } finally {
       sse.end();
     }
-  }
-
-  private errorBody(error: unknown): ApiErrorDto {
-    const body = this.errors.toBody(error);
-    if (body.statusCode >= 500) {
-      this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    }
-    return body;
   }
 }

@@ -22,7 +22,10 @@ export class ReindexScheduler implements OnApplicationBootstrap {
       cronTime: cron,
       // waitForCompletion: a tick never overlaps the previous one's re-index.
       waitForCompletion: true,
-      onTick: () => this.reindex.reindexAll(),
+      // Skipped collections are logged by the service; the next tick tries them again.
+      onTick: async () => {
+        await this.reindex.reindexAll();
+      },
     });
     this.scheduler.addCronJob('reindex', job);
     job.start();

@@ -26,6 +26,12 @@ export class ReindexConflictError extends DomainError {
 
 type Progress = Pick<BuildState, 'done' | 'total'>;
 
+/** A run's status at once and, when a build had to start, its completion. */
+export interface StartedReindex {
+  status: ReindexRunDto;
+  done?: Promise<ReindexRunDto>;
+}
+
 /** A run this process started: its result, and how to stop it on shutdown. */
 interface LocalRun {
   runId: string;
@@ -67,10 +73,7 @@ export class ReindexService implements BeforeApplicationShutdown {
    * Starts a build when the collection's active generation was made by another embedder
    * (or `force`). Returns its status at once and, separately, its completion.
    */
-  async start(
-    logical: string,
-    force = false,
-  ): Promise<{ status: ReindexRunDto; done?: Promise<ReindexRunDto> }> {
+  async start(logical: string, force = false): Promise<StartedReindex> {
     checkLogicalName(logical);
     if (this.claimed.has(logical)) {
       throw new ReindexConflictError(`a re-index of '${logical}' is already running`);
@@ -115,17 +118,30 @@ export class ReindexService implements BeforeApplicationShutdown {
     return { collection: logical, active: dto(previous), previous: dto(active) };
   }
 
-  /** Re-indexes, one after the other, every collection whose embedder is not the configured one. */
-  async reindexAll(): Promise<void> {
+  /**
+   * Re-indexes, one after the other, every collection whose embedder is not the configured one.
+   * `onStart` sees each collection's run as it starts. Returns the collections that could not
+   * start, and why; a run that started and failed says so in its own status.
+   */
+  async reindexAll(
+    onStart: (run: StartedReindex) => void = () => undefined,
+  ): Promise<{ collection: string; error: string }[]> {
+    const skipped: { collection: string; error: string }[] = [];
     for (const name of await this.router.logicalNames()) {
       try {
         await this.prune(name);
-        const { done } = await this.start(name);
-        if (done) await done;
+        const started = await this.start(name);
+        onStart(started);
+        if (started.done) await started.done;
       } catch (error) {
         this.logger.warn(`${name}: scheduled re-index skipped: ${String(error)}`);
+        skipped.push({
+          collection: name,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
+    return skipped;
   }
 
   /** Stops this process's builds; their leases are released, so a re-run can start at once. */

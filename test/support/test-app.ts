@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
-import { tokenFromArgs } from '../../src/auth/token.cli';
+import { tokenFromArgs } from '../../src/cli/token';
 import { configureApp, createOpenApiDocument } from '../../src/app.setup';
 import { authConfigFrom } from '../../src/auth/auth.config';
 import { ENV, parseEnv } from '../../src/config/env';

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
+import { TOP_K_CEILING } from '../../config/env.schema';
 import type { Metadata } from '../../vector-store/vector-store.port';
 
 export const QUERY_TIERS = ['exact', 'variants', 'unfiltered'] as const;
@@ -26,7 +27,7 @@ export class QueryDocumentsDto {
     description: 'How many chunks to return (1 to MAX_TOP_K, default DEFAULT_TOP_K).',
     example: 5,
     minimum: 1,
-    maximum: 100,
+    maximum: TOP_K_CEILING,
   })
   @IsOptional()
   @IsInt()

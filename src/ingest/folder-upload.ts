@@ -3,16 +3,7 @@ import { openAsBlob } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import type { IngestJobDto } from './dto/ingest-job.dto';
-
-const USAGE = `Uploads a folder to the RAG API in batches of ingest jobs and waits for them.
-  npm run ingest -- <path> [--collection docs] [--url http://localhost:3000] --token <jwt>
-  --batch-files 50        files per job
-  --batch-bytes 20000000  bytes per job (one upload request)
-  --max-file-bytes 20000000  larger files are reported as failed, not sent (INGEST_MAX_FILE_BYTES)
-  --jobs 2                jobs queued or running at once (INGEST_MAX_JOBS_PER_USER)
-Exits 1 when any file failed.`;
 
 interface LocalFile {
   path: string;
@@ -93,30 +84,32 @@ class IngestClient {
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
-/** Runs the CLI; returns the exit code. */
-export async function runIngest(args: string[], out = process.stdout): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      collection: { type: 'string' },
-      url: { type: 'string', default: 'http://localhost:3000' },
-      token: { type: 'string' },
-      'batch-files': { type: 'string', default: '50' },
-      'batch-bytes': { type: 'string', default: '20000000' },
-      'max-file-bytes': { type: 'string', default: '20000000' },
-      jobs: { type: 'string', default: '2' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help || positionals.length !== 1 || !values.token) {
-    out.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
-  const root = resolve(positionals[0]);
-  const client = new IngestClient(values.url, values.token);
-  const maxFileBytes = Number(values['max-file-bytes']);
-  const maxJobs = Math.max(1, Number(values.jobs));
+/** What `npm run ingest` was asked to upload, and how. */
+export interface FolderUpload {
+  folder: string;
+  url: string;
+  token: string;
+  collection?: string;
+  batchFiles: number;
+  batchBytes: number;
+  /** Larger files are reported as failed, not sent. */
+  maxFileBytes: number;
+  /** Jobs queued or running at once. */
+  jobs: number;
+}
+
+/**
+ * Uploads a folder to the API in batches of ingest jobs and waits for them, with a progress bar
+ * and a summary on `out`; returns how many files failed and jobs did not succeed.
+ */
+export async function uploadFolder(
+  options: FolderUpload,
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<number> {
+  const root = resolve(options.folder);
+  const client = new IngestClient(options.url, options.token);
+  const { maxFileBytes } = options;
+  const maxJobs = Math.max(1, options.jobs);
   const started = Date.now();
   const skipped: { file: string; reason: string }[] = [];
   const finished: IngestJobDto[] = [];
@@ -162,16 +155,12 @@ export async function runIngest(args: string[], out = process.stdout): Promise<n
     }
   };
   try {
-    for await (const batch of batches(
-      sendable(),
-      Number(values['batch-files']),
-      Number(values['batch-bytes']),
-    )) {
+    for await (const batch of batches(sendable(), options.batchFiles, options.batchBytes)) {
       while (running.size >= maxJobs) {
         await sleep(250);
         await poll();
       }
-      const job = await client.upload(batch, values.collection);
+      const job = await client.upload(batch, options.collection);
       running.set(job.id, job);
       update();
     }
@@ -198,15 +187,5 @@ export async function runIngest(args: string[], out = process.stdout): Promise<n
       ...broken.map((job) => `job ${job.id} ${job.state}${job.error ? `: ${job.error}` : ''}`),
     ].join('\n') + '\n',
   );
-  return failures.length > 0 || broken.length > 0 ? 1 : 0;
-}
-
-if (require.main === module) {
-  runIngest(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
+  return failures.length + broken.length;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runSmokeChecks } from './smoke-checks';
+import { runSmokeChecks } from '../smoke/smoke-checks';
 
 const USAGE = `Smoke-tests a deployed API: readiness, an authenticated query, a chat answer (/fast_chat).
   --base-url https://api.example.com   where the API is served (required)
@@ -44,14 +44,4 @@ export async function runSmokeCli(
   const failed = results.filter((result) => !result.ok).length;
   print(failed === 0 ? `smoke test passed against ${baseUrl}` : `${failed} check(s) failed`);
   return failed === 0 ? 0 : 1;
-}
-
-if (require.main === module) {
-  runSmokeCli(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { readEnv } from '../config/env';
-import { authConfigFrom, type AuthConfig } from './auth.config';
-import { LocalIssuerService } from './local-issuer.service';
+import { type AuthConfig } from '../auth/auth.config';
+import { LocalIssuerService } from '../auth/local-issuer.service';
 
 const USAGE = `Prints a token signed by the local development issuer (keys in DATA_DIR/auth).
   --sub alice            subject (default: dev)
@@ -46,13 +45,4 @@ export function tokenFromArgs(args: string[], auth: AuthConfig): string {
     clientId: values['client-id'],
     tokenUse: values['id-token'] ? 'id' : 'access',
   });
-}
-
-if (require.main === module) {
-  try {
-    console.log(tokenFromArgs(process.argv.slice(2), authConfigFrom(readEnv())));
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
 }

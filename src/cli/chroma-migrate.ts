@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { readEnv } from '../../config/env';
-import { vectorStoreConfigFrom, type VectorStoreConfig } from '../vector-store.config';
-import { openEndpoint, type ChromaEndpoint } from './chroma-endpoint';
-import { ChromaMigration, type CollectionReport } from './chroma-migration';
+import { openEndpoint, type ChromaEndpoint } from '../vector-store/migrate/chroma-endpoint';
+import { ChromaMigration, type CollectionReport } from '../vector-store/migrate/chroma-migration';
+import { type VectorStoreConfig } from '../vector-store/vector-store.config';
 
 const USAGE = `Copies every Chroma collection from one server or data folder to another, then verifies it.
   --from <url|folder>   source: a Chroma URL, or a data folder (a temporary server is started on it)
@@ -101,14 +100,4 @@ export async function runChromaMigrate(
   } finally {
     for (const endpoint of opened.reverse()) await endpoint.close();
   }
-}
-
-if (require.main === module) {
-  runChromaMigrate(process.argv.slice(2), vectorStoreConfigFrom(readEnv())).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -1,3 +1,4 @@
+// Builders of real PDF and DOCX files for the extraction specs and e2e tests; not part of the build.
 import JSZip from 'jszip';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
