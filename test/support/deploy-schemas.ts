@@ -182,6 +182,8 @@ const lbWebService = {
       additionalProperties: false,
       properties: {
         path: { type: 'string' },
+        alias: { type: 'string', pattern: '^[a-z0-9.-]+$' },
+        redirect_to_https: { type: 'boolean' },
         healthcheck: {
           type: 'object',
           required: ['path'],
@@ -267,6 +269,19 @@ const environment = {
         },
       },
     },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        public: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            certificates: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          },
+        },
+      },
+    },
     observability: {
       type: 'object',
       additionalProperties: false,
@@ -303,7 +318,22 @@ const pipeline = {
     build: {
       type: 'object',
       additionalProperties: false,
-      properties: { image: { type: 'string' }, buildspec: { type: 'string' } },
+      properties: {
+        image: { type: 'string' },
+        buildspec: { type: 'string' },
+        additional_policy: {
+          type: 'object',
+          required: ['PolicyDocument'],
+          additionalProperties: false,
+          properties: {
+            PolicyDocument: {
+              type: 'object',
+              required: ['Version', 'Statement'],
+              properties: { Version: { const: '2012-10-17' }, Statement: { type: 'array' } },
+            },
+          },
+        },
+      },
     },
     stages: {
       type: 'array',
@@ -315,6 +345,24 @@ const pipeline = {
         properties: {
           name: { type: 'string' },
           requires_approval: { type: 'boolean' },
+          deployments: {
+            type: 'object',
+            additionalProperties: {
+              oneOf: [
+                { type: 'null' },
+                {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    depends_on: { type: 'array', items: { type: 'string' } },
+                    stack_name: { type: 'string' },
+                    template_path: { type: 'string' },
+                    template_config: { type: 'string' },
+                  },
+                },
+              ],
+            },
+          },
           test_commands: { type: 'array', items: { type: 'string' } },
         },
       },

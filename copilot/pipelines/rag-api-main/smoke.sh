@@ -6,8 +6,11 @@ set -euo pipefail
 env_name="$1"
 app_name="rag-api"
 
-base_url="http://$(aws cloudformation describe-stacks --stack-name "${app_name}-${env_name}" \
-  --query "Stacks[0].Outputs[?OutputKey=='PublicLoadBalancerDNSName'].OutputValue" --output text)"
+# Over HTTPS, by the alias the stage's certificate covers (the api manifest's per-environment
+# http.alias); the load balancer's own DNS name is not on the certificate.
+domain=$(ruby -ryaml -e 'puts YAML.load_file(ARGV[0]).dig("environments", ARGV[1], "http", "alias")' \
+  copilot/api/manifest.yml "$env_name")
+base_url="https://${domain:?no http.alias for $env_name in copilot/api/manifest.yml}"
 settings=$(aws secretsmanager get-secret-value --secret-id "${app_name}/${env_name}/smoke" \
   --query SecretString --output text)
 token=$(curl -fsS -X POST "$(jq -r .token_url <<<"$settings")" \
