@@ -269,7 +269,7 @@ describe('deployment topology: Chroma service + API process, migration, smoke te
     ]);
     expect(verify.code).toBe(1);
     const row = verify.lines.find((line) => line.startsWith(COLLECTION)) as string;
-    expect(row).toContain('DIFF: count 3 ≠ 4; checksum differs:');
+    expect(row).toContain('DIFF: count 3 ≠ 4; 2 record(s) differ:');
     expect(row).toContain([first.id, second.id].sort().join(', '));
     expect(verify.text).toMatch(/1 of \d+ collection\(s\) differ/);
 
