@@ -121,7 +121,7 @@ export class ChromaMigration {
     const checksum = new CollectionChecksum();
     const differing = new DifferingIds();
     let copied = 0;
-    await this.forEachPage(this.source, source, batchSize, async (records) => {
+    await this.forEachSourcePage(source, batchSize, async (records) => {
       records.forEach((record) => checksum.add(record.id, recordDigest(record)));
       if (!target) return;
       let changed = await this.changedOnTarget(target, records, cosine);
@@ -247,18 +247,30 @@ export class ChromaMigration {
     }
   }
 
-  private async forEachPage(
-    endpoint: ChromaEndpoint,
+  /**
+   * Visits the source's records page by page, reading the next page while one is visited (the
+   * source is never written, so its pages stay put).
+   */
+  private async forEachSourcePage(
     collection: Collection,
     batchSize: number,
     visit: (records: ChromaRecord[]) => Promise<void>,
   ): Promise<void> {
-    for (let offset = 0; ; offset += batchSize) {
-      const page = await this.call(endpoint, () =>
+    const read = (offset: number) =>
+      this.call(this.source, () =>
         collection.get({ limit: batchSize, offset, include: INCLUDE_ALL }),
       );
+    let next = read(0);
+    for (let offset = 0; ; offset += batchSize) {
+      const page = await next;
+      const more = page.ids.length === batchSize;
+      if (more) {
+        next = read(offset + batchSize);
+        // Awaited next round; this only keeps a failure there from going unhandled if visit throws.
+        next.catch(() => undefined);
+      }
       if (page.ids.length > 0) await visit(toRecords(page));
-      if (page.ids.length < batchSize) return;
+      if (!more) return;
     }
   }
 
