@@ -341,6 +341,17 @@ describe('chroma-migrate between two servers', () => {
     expect(bare.embeddings[0].map((v) => Number(v.toFixed(5)))).toEqual([0.7, 0.8, 0.9]);
   });
 
+  it('reports a record that only the target has, and leaves it there', async () => {
+    const copy = await clientFor(target.url).getCollection({ name: 'raw' });
+    await copy.add({ ids: ['only-on-target'], embeddings: [[0.3, 0.2, 0.1]] });
+    const { code, lines } = await migrate(['--from', source.url, '--to', target.url]);
+    expect(code).toBe(1);
+    expect(lines.find((line) => line.startsWith('raw'))).toMatch(
+      /DIFF: count 4 ≠ 3; 1 record\(s\) differ: only-on-target$/,
+    );
+    expect(await copy.count()).toBe(4);
+  });
+
   it('rejects bad arguments and sources that are neither URL nor folder', async () => {
     expect((await migrate(['--from', source.url])).code).toBe(2);
     expect((await migrate(['--from', source.url, '--to', source.url])).code).toBe(2);

@@ -145,8 +145,9 @@ export class ChromaMigration {
     };
     if (!target) return { ...report, problems: ['missing on the target'] };
     // Every source id was looked up on the target; only records that the target alone has are unseen.
-    if (targetCount !== sourceCount || differing.count > 0)
+    if (targetCount !== sourceCount || differing.count > 0) {
       await this.findTargetOnly(source, target, batchSize, differing);
+    }
     return { ...report, problems: this.compare(source, target, report, differing) };
   }
 
