@@ -274,7 +274,7 @@ describe('deployment topology: Chroma service + API process, migration, smoke te
     ]);
     expect(verify.code).toBe(1);
     const row = verify.lines.find((line) => line.startsWith(COLLECTION)) as string;
-    expect(row).toContain('DIFF: count 3 ≠ 4; checksum differs:');
+    expect(row).toContain('DIFF: count 3 ≠ 4; 2 record(s) differ:');
     expect(row).toContain([first.id, second.id].sort().join(', '));
     expect(verify.text).toMatch(/1 of \d+ collection\(s\) differ/);
 
@@ -344,6 +344,17 @@ describe('chroma-migrate between two servers', () => {
     });
     expect([bare.documents[0], bare.metadatas[0]]).toEqual([null, null]);
     expect(bare.embeddings[0].map((v) => Number(v.toFixed(5)))).toEqual([0.7, 0.8, 0.9]);
+  });
+
+  it('reports a record that only the target has, and leaves it there', async () => {
+    const copy = await clientFor(target.url).getCollection({ name: 'raw' });
+    await copy.add({ ids: ['only-on-target'], embeddings: [[0.3, 0.2, 0.1]] });
+    const { code, lines } = await migrate(['--from', source.url, '--to', target.url]);
+    expect(code).toBe(1);
+    expect(lines.find((line) => line.startsWith('raw'))).toMatch(
+      /DIFF: count 4 ≠ 3; 1 record\(s\) differ: only-on-target$/,
+    );
+    expect(await copy.count()).toBe(4);
   });
 
   it('rejects bad arguments and sources that are neither URL nor folder', async () => {

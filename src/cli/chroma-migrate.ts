@@ -7,7 +7,7 @@ const USAGE = `Copies every Chroma collection from one server or data folder to 
   --from <url|folder>   source: a Chroma URL, or a data folder (a temporary server is started on it)
   --to <url|folder>     target (default: CHROMA_HOST), usually the Chroma service, http://chroma:8000
   --batch-size 500      records per read/write (capped at the target's maximum batch size)
-  --verify-only         compare counts, checksums, metadata and configuration; write nothing
+  --verify-only         compare counts, every record, metadata and configuration; write nothing
 Re-running is safe: records already on the target with identical content are skipped.
 Records that only the target has are reported as a difference, never deleted.
 URL endpoints use the API's Chroma settings (CHROMA_AUTH_TOKEN, CHROMA_AUTH_HEADER, CHROMA_TENANT,
@@ -25,9 +25,7 @@ export function formatReport(reports: CollectionReport[]): string[] {
     String(report.targetCount),
     String(report.copied),
     String(report.skipped),
-    report.sourceChecksum === report.targetChecksum
-      ? short(report.sourceChecksum)
-      : `${short(report.sourceChecksum)}≠${short(report.targetChecksum)}`,
+    short(report.checksum),
     report.problems.length === 0 ? 'OK' : `DIFF: ${report.problems.join('; ')}`,
   ]);
   const widths = header.map((_, column) =>

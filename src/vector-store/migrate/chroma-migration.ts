@@ -11,6 +11,7 @@ import {
   canonicalJson,
   CollectionChecksum,
   recordDigest,
+  sameRecord,
   type ChromaRecord,
 } from './record-digest';
 
@@ -31,8 +32,8 @@ export interface CollectionReport {
   copied: number;
   /** Records already on the target with identical content (a resumed run). */
   skipped: number;
-  sourceChecksum: string;
-  targetChecksum: string;
+  /** Order-independent sha256 of the source's records (ids, documents, metadata, float32 embeddings). */
+  checksum: string;
   /** Why the collections differ; empty when the copy is verified. */
   problems: string[];
 }
@@ -43,7 +44,26 @@ const INCLUDE_ALL: ['embeddings', 'documents', 'metadatas'] = [
   'documents',
   'metadatas',
 ];
-const SHOWN_DIFFERENCES = 3;
+
+/** How many differing records there are and, for the report, the first few ids in sort order. */
+class DifferingIds {
+  private static readonly SHOWN = 3;
+  private readonly shown: string[] = [];
+  count = 0;
+
+  add(id: string): void {
+    this.count++;
+    this.shown.push(id);
+    this.shown.sort();
+    this.shown.splice(DifferingIds.SHOWN);
+  }
+
+  describe(): string {
+    const more =
+      this.count > this.shown.length ? ` and ${this.count - this.shown.length} more` : '';
+    return `${this.count} record(s) differ: ${this.shown.join(', ')}${more}`;
+  }
+}
 
 const withoutNulls = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(
@@ -55,6 +75,10 @@ const indexSettings = (configuration: CollectionConfiguration | undefined) => ({
   hnsw: configuration?.hnsw ? withoutNulls(configuration.hnsw) : undefined,
   spann: configuration?.spann ? withoutNulls(configuration.spann) : undefined,
 });
+
+/** The distance space, which decides whether Chroma rescales the vectors it stores. */
+const spaceOf = (configuration: CollectionConfiguration | undefined) =>
+  configuration?.hnsw?.space ?? configuration?.spann?.space ?? 'l2';
 
 const toRecords = (page: GetResult): ChromaRecord[] =>
   page.ids.map((id, i) => ({
@@ -84,67 +108,92 @@ export class ChromaMigration {
     return reports;
   }
 
+  /**
+   * One pass over the source, page by page: each page is compared with the same ids on the
+   * target, what differs is written and read back, so every record is verified in the pass.
+   */
   private async migrateCollection(
     source: Collection,
     batchSize: number,
   ): Promise<CollectionReport> {
     const target = await this.targetCollection(source);
-    const sourceSums = new CollectionChecksum();
+    const cosine = target !== undefined && spaceOf(target.configuration) === 'cosine';
+    const checksum = new CollectionChecksum();
+    const differing = new DifferingIds();
     let copied = 0;
-    await this.forEachPage(this.source, source, batchSize, async (records) => {
-      records.forEach((record) => sourceSums.add(record.id, recordDigest(record)));
-      if (!target || this.options.verifyOnly) return;
-      const present = await this.call(this.target, () =>
-        target.get({ ids: records.map((record) => record.id), include: INCLUDE_ALL }),
-      );
-      const presentDigests = new Map(toRecords(present).map((r) => [r.id, recordDigest(r)]));
-      const changed = records.filter((r) => presentDigests.get(r.id) !== sourceSums.get(r.id));
-      await this.write(target, changed);
-      copied += changed.length;
+    await this.forEachSourcePage(source, batchSize, async (records) => {
+      records.forEach((record) => checksum.add(record.id, recordDigest(record)));
+      if (!target) return;
+      let changed = await this.changedOnTarget(target, records, cosine);
+      if (changed.length > 0 && !this.options.verifyOnly) {
+        await this.write(target, changed);
+        copied += changed.length;
+        changed = await this.changedOnTarget(target, changed, cosine);
+      }
+      changed.forEach((record) => differing.add(record.id));
     });
 
-    const targetSums = new CollectionChecksum();
-    if (target) {
-      await this.forEachPage(this.target, target, batchSize, (records) => {
-        records.forEach((record) => targetSums.add(record.id, recordDigest(record)));
-        return Promise.resolve();
-      });
-    }
     const sourceCount = await this.call(this.source, () => source.count());
     const targetCount = target ? await this.call(this.target, () => target.count()) : 0;
-    return {
+    const report = {
       name: source.name,
       sourceCount,
       targetCount,
       copied,
-      skipped: this.options.verifyOnly ? 0 : sourceSums.count - copied,
-      sourceChecksum: sourceSums.hex(),
-      targetChecksum: targetSums.hex(),
-      problems: target
-        ? this.compare(source, target, sourceCount, targetCount, sourceSums, targetSums)
-        : ['missing on the target'],
+      skipped: this.options.verifyOnly ? 0 : checksum.count - copied,
+      checksum: checksum.hex(),
     };
+    if (!target) return { ...report, problems: ['missing on the target'] };
+    // Every source id was looked up on the target; only records that the target alone has are unseen.
+    if (targetCount !== sourceCount || differing.count > 0) {
+      await this.findTargetOnly(source, target, batchSize, differing);
+    }
+    return { ...report, problems: this.compare(source, target, report, differing) };
+  }
+
+  /** The records whose copy on the target is missing or holds other content. */
+  private async changedOnTarget(
+    target: Collection,
+    records: ChromaRecord[],
+    cosine: boolean,
+  ): Promise<ChromaRecord[]> {
+    const present = await this.call(this.target, () =>
+      target.get({ ids: records.map((record) => record.id), include: INCLUDE_ALL }),
+    );
+    const copies = new Map(toRecords(present).map((record) => [record.id, record]));
+    return records.filter((record) => {
+      const copy = copies.get(record.id);
+      return !copy || !sameRecord(record, copy, { cosine });
+    });
+  }
+
+  private async findTargetOnly(
+    source: Collection,
+    target: Collection,
+    batchSize: number,
+    differing: DifferingIds,
+  ): Promise<void> {
+    for (let offset = 0; ; offset += batchSize) {
+      const { ids } = await this.call(this.target, () =>
+        target.get({ limit: batchSize, offset, include: [] }),
+      );
+      if (ids.length === 0) return;
+      const known = await this.call(this.source, () => source.get({ ids, include: [] }));
+      const inSource = new Set(known.ids);
+      ids.filter((id) => !inSource.has(id)).forEach((id) => differing.add(id));
+      if (ids.length < batchSize) return;
+    }
   }
 
   private compare(
     source: Collection,
     target: Collection,
-    sourceCount: number,
-    targetCount: number,
-    sourceSums: CollectionChecksum,
-    targetSums: CollectionChecksum,
+    { sourceCount, targetCount }: { sourceCount: number; targetCount: number },
+    differing: DifferingIds,
   ): string[] {
     const problems: string[] = [];
     if (sourceCount !== targetCount) problems.push(`count ${targetCount} ≠ ${sourceCount}`);
-    const differing = sourceSums.differences(targetSums);
-    if (differing.length > 0) {
-      const shown = differing.slice(0, SHOWN_DIFFERENCES).join(', ');
-      const more =
-        differing.length > SHOWN_DIFFERENCES
-          ? ` and ${differing.length - SHOWN_DIFFERENCES} more`
-          : '';
-      problems.push(`checksum differs: ${shown}${more}`);
-    }
+    if (differing.count > 0) problems.push(differing.describe());
     if (canonicalJson(source.metadata ?? {}) !== canonicalJson(target.metadata ?? {})) {
       problems.push('collection metadata differs');
     }
@@ -199,18 +248,30 @@ export class ChromaMigration {
     }
   }
 
-  private async forEachPage(
-    endpoint: ChromaEndpoint,
+  /**
+   * Visits the source's records page by page, reading the next page while one is visited (the
+   * source is never written, so its pages stay put).
+   */
+  private async forEachSourcePage(
     collection: Collection,
     batchSize: number,
     visit: (records: ChromaRecord[]) => Promise<void>,
   ): Promise<void> {
-    for (let offset = 0; ; offset += batchSize) {
-      const page = await this.call(endpoint, () =>
+    const read = (offset: number) =>
+      this.call(this.source, () =>
         collection.get({ limit: batchSize, offset, include: INCLUDE_ALL }),
       );
+    let next = read(0);
+    for (let offset = 0; ; offset += batchSize) {
+      const page = await next;
+      const more = page.ids.length === batchSize;
+      if (more) {
+        next = read(offset + batchSize);
+        // Awaited next round; this only keeps a failure there from going unhandled if visit throws.
+        next.catch(() => undefined);
+      }
       if (page.ids.length > 0) await visit(toRecords(page));
-      if (page.ids.length < batchSize) return;
+      if (!more) return;
     }
   }
 
