@@ -2,11 +2,14 @@ import { ChromaClient, type Collection, type Metadata } from 'chromadb';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { loadCorpus } from '../bench/retrieval/corpus';
-import { AppConfig } from '../src/config/app-config';
+import { parseEnv } from '../src/config/env';
+import { documentsConfigFrom, type DocumentsConfig } from '../src/documents/documents.config';
+import { embeddingsConfigFrom, type EmbeddingsConfig } from '../src/embeddings/embeddings.config';
+import { vectorStoreConfigFrom } from '../src/vector-store/vector-store.config';
 import { chunkText } from '../src/documents/chunker';
 import { DEFAULT_GLOVE_FEATURES, GloveEmbedder } from '../src/embeddings/glove.embedder';
 import { GloveVectors } from '../src/embeddings/glove-vectors';
-import { runChromaMigrate } from '../src/vector-store/migrate/chroma-migrate.cli';
+import { runChromaMigrate } from '../src/cli/chroma-migrate';
 import { TestChromaServer } from './support/chroma-server';
 import { TEST_MODELS_DIR } from './support/test-app';
 
@@ -35,7 +38,9 @@ const rowOf = (text: string): string[] =>
 /** The exported CLI in this process: the same code, without a process start per run. */
 async function migrate(args: string[]): Promise<MigrateRun> {
   const lines: string[] = [];
-  const code = await runChromaMigrate(args, AppConfig.fromEnv({}), (line) => lines.push(line));
+  const code = await runChromaMigrate(args, vectorStoreConfigFrom(parseEnv({})), (line) =>
+    lines.push(line),
+  );
   const text = lines.join('\n');
   return { code, text, row: rowOf(text) };
 }
@@ -65,16 +70,16 @@ const collectionAt = (url: string): Promise<Collection> => {
 };
 
 /** The default embedder, configured as the embeddings module configures it. */
-const defaultEmbedder = (config: AppConfig): GloveEmbedder =>
+const defaultEmbedder = (config: EmbeddingsConfig): GloveEmbedder =>
   new GloveEmbedder((vocabulary) => GloveVectors.load(TEST_MODELS_DIR, { maxWords: vocabulary }), {
     ...DEFAULT_GLOVE_FEATURES,
-    lexicalDimensions: config.embeddings.lexicalDimensions,
-    vocabulary: config.embeddings.gloveVocabulary,
+    lexicalDimensions: config.lexicalDimensions,
+    vocabulary: config.gloveVocabulary,
   });
 
 /** Chunks of the pinned README corpus, in corpus order, until there are `count`. */
-function readmeChunks(config: AppConfig, count: number) {
-  const { chunkSize: size, chunkOverlap: overlap } = config.documents;
+function readmeChunks(config: DocumentsConfig, count: number) {
+  const { chunkSize: size, chunkOverlap: overlap } = config;
   const chunks: { id: string; text: string; title: string; metadata: Metadata }[] = [];
   const { docs } = loadCorpus(join(ROOT, 'node_modules'));
   for (const [rank, doc] of docs.entries()) {
@@ -117,14 +122,14 @@ describe('chroma:migrate on 5,000+ records of the default embedder’s vectors',
   const urls = () => ['--from', source.url, '--to', target.url];
 
   beforeAll(async () => {
-    const config = AppConfig.fromEnv({});
-    const embedder = defaultEmbedder(config);
+    const env = parseEnv({});
+    const embedder = defaultEmbedder(embeddingsConfigFrom(env));
     [source, target] = await Promise.all([
       TestChromaServer.start(),
       TestChromaServer.start(),
       embedder.ready(),
     ]);
-    const chunks = readmeChunks(config, MIN_RECORDS);
+    const chunks = readmeChunks(documentsConfigFrom(env), MIN_RECORDS);
     records = chunks.length;
     await timed(`embed and store ${records} chunks`, async () => {
       const { hostname, port } = new URL(source.url);
