@@ -2,10 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
+import { releaseRuntime } from './chroma-runtime';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
-/** A real Chroma server on a free loopback port and a temp folder, for e2e tests. */
+/**
+ * A real Chroma server of the deployed release (see chroma-release.ts) on a free loopback port
+ * and a temp folder, for e2e tests.
+ */
 export class TestChromaServer {
   private constructor(
     private server: ChromaServerProcess,
@@ -13,7 +17,12 @@ export class TestChromaServer {
   ) {}
 
   static async start(dir = mkdtempSync(join(tmpdir(), 'chroma-e2e-'))): Promise<TestChromaServer> {
-    const server = await ChromaServerProcess.start(dir, await findFreePort(), STARTUP_TIMEOUT_MS);
+    const server = await ChromaServerProcess.start(
+      dir,
+      await findFreePort(),
+      STARTUP_TIMEOUT_MS,
+      releaseRuntime(),
+    );
     return new TestChromaServer(server, dir);
   }
 
@@ -39,7 +48,12 @@ export class TestChromaServer {
   /** Starts the server again on the same folder and port. */
   async restart(): Promise<void> {
     await this.server.stop();
-    this.server = await ChromaServerProcess.start(this.dir, this.server.port, STARTUP_TIMEOUT_MS);
+    this.server = await ChromaServerProcess.start(
+      this.dir,
+      this.server.port,
+      STARTUP_TIMEOUT_MS,
+      releaseRuntime(),
+    );
   }
 
   /** Stops the server and deletes its folder. */
