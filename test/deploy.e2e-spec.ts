@@ -109,7 +109,7 @@ describe('Dockerfile', () => {
     expect(instructionsOf(build, 'RUN')).toEqual(
       expect.arrayContaining(['npm ci --no-audit --no-fund', 'npm run build']),
     );
-    expect(runtime.base).toBe('node:20-bookworm-slim');
+    expect(runtime.base).toBe('node:24-bookworm-slim');
     expect(instructionsOf(runtime, 'RUN').some((run) => run.includes('npm ci --omit=dev'))).toBe(
       true,
     );
@@ -247,7 +247,8 @@ describe('topology invariants shared by compose and Copilot', () => {
   });
 
   it('the API image is the one the re-index job runs, with the re-index command', () => {
-    expect(reindex.image.build).toEqual(api.image.build);
+    // Not built twice: the pipeline passes the api's pushed image (test/runtime-image.e2e-spec.ts).
+    expect(reindex.image).toEqual({ location: '${RAG_API_IMAGE}' });
     expect(composeApi.build).toEqual({ context: '..', dockerfile: api.image.build.dockerfile });
     expect(reindex.command).toEqual(['node', 'dist/cli', 'reindex']);
   });
