@@ -32,8 +32,8 @@ function trixieGlibc(host: string): string {
       .split('\n')
       .pop();
     throw new Error(
-      `the Chroma ${CHROMA_RELEASE.tag} test server needs glibc ${CHROMA_RELEASE.glibc} and this host has ${host}; ` +
-        `scripts/trixie-glibc.sh could not fetch Debian trixie's (${detail}): run it where apt-get reaches a Debian mirror`,
+      `the Chroma ${CHROMA_RELEASE.tag} test server needs glibc ${CHROMA_RELEASE.glibc} (this host has ${host}) ` +
+        `and scripts/trixie-glibc.sh, which fetches Debian trixie's for it, failed: ${detail}`,
     );
   }
 }
