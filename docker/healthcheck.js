@@ -1,4 +1,4 @@
-/* global fetch, AbortSignal -- Node 20 globals the shared CommonJS lint config does not list */
+/* global fetch, AbortSignal -- Node globals the shared CommonJS lint config does not list */
 // Container liveness probe shared by the Dockerfile HEALTHCHECK and the Copilot task definition:
 // the slim runtime image has no curl, and node's fetch is enough.
 const port = process.env.PORT || '3000';

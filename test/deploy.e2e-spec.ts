@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GLOVE_FILE_NAME } from '../src/embeddings/glove-format';
+import { CHROMA_RELEASE } from './support/chroma-release';
 import { ensureBuilt } from './support/deploy-api-process';
-import { sharedChromaUrl } from './support/test-app';
 import {
   commandWords,
   envOf,
@@ -109,7 +109,7 @@ describe('Dockerfile', () => {
     expect(instructionsOf(build, 'RUN')).toEqual(
       expect.arrayContaining(['npm ci --no-audit --no-fund', 'npm run build']),
     );
-    expect(runtime.base).toBe('node:20-bookworm-slim');
+    expect(runtime.base).toBe('node:24-bookworm-slim');
     expect(instructionsOf(runtime, 'RUN').some((run) => run.includes('npm ci --omit=dev'))).toBe(
       true,
     );
@@ -208,10 +208,9 @@ describe('topology invariants shared by compose and Copilot', () => {
     expect(chromaVolume.path).toBe('/data');
   });
 
-  it('compose and Copilot pin the same Chroma image, the version the tests run', async () => {
+  it('compose and Copilot pin the same Chroma image, the release the tests run', () => {
     expect(composeChroma.image).toBe(chroma.image.location);
-    const version = (await (await fetch(`${sharedChromaUrl()}/api/v2/version`)).json()) as string;
-    expect(chroma.image.location).toBe(`chromadb/chroma:${version}`);
+    expect(chroma.image.location).toBe(CHROMA_RELEASE.image);
   });
 
   it('the API reaches Chroma by the same host name and port in compose and Copilot', () => {
@@ -247,7 +246,8 @@ describe('topology invariants shared by compose and Copilot', () => {
   });
 
   it('the API image is the one the re-index job runs, with the re-index command', () => {
-    expect(reindex.image.build).toEqual(api.image.build);
+    // Not built twice: the pipeline passes the api's pushed image (test/runtime-image.e2e-spec.ts).
+    expect(reindex.image).toEqual({ location: '${RAG_API_IMAGE}' });
     expect(composeApi.build).toEqual({ context: '..', dockerfile: api.image.build.dockerfile });
     expect(reindex.command).toEqual(['node', 'dist/cli', 'reindex', '--all']);
   });

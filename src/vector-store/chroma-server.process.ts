@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 
 /**
  * Code of the child process. The Chroma server runs inside the native binding's `cli()`, which
@@ -11,9 +11,9 @@ import { dirname, join } from 'node:path';
  */
 const CHILD_ENTRY = `
 const { Worker } = require('node:worker_threads');
-const { pathToFileURL } = require('node:url');
-const [cliPath, ...args] = process.argv.slice(1);
-const worker = new Worker('import(' + JSON.stringify(pathToFileURL(cliPath).href) + ')', { eval: true, argv: args });
+const [bindingPath, ...args] = process.argv.slice(1);
+const runCli = 'require(require("node:worker_threads").workerData).cli(["chroma", ...process.argv.slice(2)])';
+const worker = new Worker(runCli, { eval: true, argv: args, workerData: bindingPath });
 worker.on('error', (error) => { console.error(error); process.exit(1); });
 worker.on('exit', (code) => process.exit(code || 1));
 const terminate = () => {
@@ -25,21 +25,43 @@ process.stdin.on('end', terminate).on('error', terminate).resume();
 
 const OUTPUT_TAIL_CHARS = 4000;
 
-/** chromadb only exports its client; its CLI (which loads the right native binding) sits beside it. */
-const resolveChromaCli = (): string => join(dirname(require.resolve('chromadb')), '..', 'cli.mjs');
+/** Which Chroma server build runs, and how node is started for it. */
+export interface ChromaServerRuntime {
+  /** Path of the native binding package whose `cli()` runs the server. */
+  bindingPath: string;
+  /** Command that starts node in place of node itself, e.g. a newer glibc's dynamic loader. */
+  launcher: string[];
+}
+
+/** napi-rs names each platform's package; chromadb's CLI picks the same one for this host. */
+const PLATFORM_BINDING = `chromadb-js-bindings-${process.platform}-${process.arch}${
+  { linux: '-gnu', win32: '-msvc' }[process.platform as string] ?? ''
+}`;
+
+/**
+ * The server `npm start` runs: the binding chromadb's own CLI loads (pinned in package.json
+ * `overrides`), started by this node.
+ */
+export const embeddedRuntime = (): ChromaServerRuntime => ({
+  bindingPath: createRequire(require.resolve('chromadb')).resolve(PLATFORM_BINDING),
+  launcher: [],
+});
 
 /** The command that runs a Chroma server as our watchdogged child: node with CHILD_ENTRY. */
 export function chromaServerCommand(
   path: string,
   port: number,
+  runtime: ChromaServerRuntime = embeddedRuntime(),
 ): { command: string; args: string[] } {
+  const [command, ...launcherArgs] = [...runtime.launcher, process.execPath];
   return {
-    command: process.execPath,
+    command,
     args: [
+      ...launcherArgs,
       '-e',
       CHILD_ENTRY,
       '--',
-      resolveChromaCli(),
+      runtime.bindingPath,
       'run',
       '--path',
       path,
@@ -108,9 +130,14 @@ export class ChromaServerProcess {
    * Starts a server and waits for its heartbeat. The port must be free beforehand: a server
    * already on it would answer the heartbeat in place of ours.
    */
-  static async start(path: string, port: number, timeoutMs: number): Promise<ChromaServerProcess> {
+  static async start(
+    path: string,
+    port: number,
+    timeoutMs: number,
+    runtime?: ChromaServerRuntime,
+  ): Promise<ChromaServerProcess> {
     await probePort(port);
-    const server = ChromaServerProcess.spawn(path, port);
+    const server = ChromaServerProcess.spawn(path, port, runtime);
     try {
       await server.waitUntilReady(timeoutMs);
     } catch (error) {
@@ -121,8 +148,8 @@ export class ChromaServerProcess {
   }
 
   /** Spawns the server; it is not ready before `waitUntilReady` resolves. */
-  static spawn(path: string, port: number): ChromaServerProcess {
-    const { command, args } = chromaServerCommand(path, port);
+  static spawn(path: string, port: number, runtime?: ChromaServerRuntime): ChromaServerProcess {
+    const { command, args } = chromaServerCommand(path, port, runtime);
     // Own process group, so stop() can signal everything the server started. stdin stays an
     // open pipe for the child's whole life: its closing is how the child learns we died.
     const child = spawn(command, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -10,7 +10,8 @@ const NEVER_ABORTED = new AbortController().signal;
  * `signal` is handed to the client once (fetchOptions.signal); it forwards to the abort signal of
  * whichever `run()` call is current in this async context, so each request the client sends is
  * aborted when its own call's deadline passes. fetch only reads `aborted`, `reason` and the
- * listener methods of a signal, which is all the forwarder provides.
+ * listener methods of a signal, which is all the forwarder provides; it inherits from
+ * AbortSignal.prototype because fetch on Node 24 rejects a signal that is not an AbortSignal.
  */
 export class RequestDeadline {
   private readonly current = new AsyncLocalStorage<AbortSignal>();
@@ -18,23 +19,19 @@ export class RequestDeadline {
 
   constructor(private readonly what: string) {
     const active = () => this.active();
-    const forwarder: Pick<
-      AbortSignal,
-      'aborted' | 'reason' | 'addEventListener' | 'removeEventListener' | 'throwIfAborted'
-    > = {
-      get aborted() {
-        return active().aborted;
+    this.signal = Object.create(AbortSignal.prototype, {
+      aborted: { get: () => active().aborted },
+      reason: { get: (): unknown => active().reason },
+      addEventListener: {
+        value: (...args: Parameters<AbortSignal['addEventListener']>) =>
+          active().addEventListener(...args),
       },
-      get reason(): unknown {
-        return active().reason as unknown;
+      removeEventListener: {
+        value: (...args: Parameters<AbortSignal['removeEventListener']>) =>
+          active().removeEventListener(...args),
       },
-      addEventListener: (...args: Parameters<AbortSignal['addEventListener']>) =>
-        active().addEventListener(...args),
-      removeEventListener: (...args: Parameters<AbortSignal['removeEventListener']>) =>
-        active().removeEventListener(...args),
-      throwIfAborted: () => active().throwIfAborted(),
-    };
-    this.signal = forwarder as AbortSignal;
+      throwIfAborted: { value: () => active().throwIfAborted() },
+    }) as AbortSignal;
   }
 
   /** The signal of the `run()` call current in this async context (never aborted outside one). */

@@ -2,10 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
+import { releaseRuntime } from './chroma-runtime';
 
 const STARTUP_TIMEOUT_MS = 30_000;
+/**
+ * Chroma 1.5.9 answers SIGTERM with "shutting down service" but its CLI never returns (seen
+ * here with 30 s of grace), so stop() ends in SIGKILL; a short grace saves 4.5 s per stop.
+ * Its local store is crash-safe: the embedded 1.0.x server already dies at SIGTERM at once.
+ */
+const STOP_GRACE_MS = 500;
 
-/** A real Chroma server on a free loopback port and a temp folder, for e2e tests. */
+/**
+ * A real Chroma server of the deployed release (see chroma-release.ts) on a free loopback port
+ * and a temp folder, for e2e tests.
+ */
 export class TestChromaServer {
   private constructor(
     private server: ChromaServerProcess,
@@ -13,7 +23,12 @@ export class TestChromaServer {
   ) {}
 
   static async start(dir = mkdtempSync(join(tmpdir(), 'chroma-e2e-'))): Promise<TestChromaServer> {
-    const server = await ChromaServerProcess.start(dir, await findFreePort(), STARTUP_TIMEOUT_MS);
+    const server = await ChromaServerProcess.start(
+      dir,
+      await findFreePort(),
+      STARTUP_TIMEOUT_MS,
+      releaseRuntime(),
+    );
     return new TestChromaServer(server, dir);
   }
 
@@ -27,7 +42,7 @@ export class TestChromaServer {
   }
 
   async stop(): Promise<void> {
-    await this.server.stop();
+    await this.server.stop(STOP_GRACE_MS);
   }
 
   /** Crashes the server (SIGKILL) and waits until it is gone. */
@@ -38,8 +53,13 @@ export class TestChromaServer {
 
   /** Starts the server again on the same folder and port. */
   async restart(): Promise<void> {
-    await this.server.stop();
-    this.server = await ChromaServerProcess.start(this.dir, this.server.port, STARTUP_TIMEOUT_MS);
+    await this.stop();
+    this.server = await ChromaServerProcess.start(
+      this.dir,
+      this.server.port,
+      STARTUP_TIMEOUT_MS,
+      releaseRuntime(),
+    );
   }
 
   /** Stops the server and deletes its folder. */

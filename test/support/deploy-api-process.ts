@@ -5,7 +5,6 @@ import { findFreePort } from '../../src/vector-store/chroma-server.process';
 import { waitFor } from './processes';
 
 const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
 const READY_TIMEOUT_MS = 60_000;
 
 /**
@@ -32,12 +31,15 @@ export class ApiProcess {
     child.stderr?.on('data', keep);
   }
 
-  /** Starts the built API (building it first if needed) and waits until /health answers 200. */
-  static async start(env: Record<string, string>): Promise<ApiProcess> {
-    ensureBuilt();
+  /**
+   * Starts the built API (building it first if needed) and waits until /health answers 200.
+   * `root` runs another copy of the app instead, such as the production image's file set.
+   */
+  static async start(env: Record<string, string>, root = ROOT): Promise<ApiProcess> {
+    if (root === ROOT) ensureBuilt();
     const port = await findFreePort();
-    const child = spawn(process.execPath, [MAIN], {
-      cwd: ROOT,
+    const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
+      cwd: root,
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -61,7 +61,8 @@ const image = (requirePort: boolean) => ({
   additionalProperties: false,
   properties: {
     build: imageBuild,
-    location: { type: 'string', pattern: '^[^:]+:[^:]+$' },
+    // A pinned image:tag, or a shell variable Copilot substitutes when it reads the manifest.
+    location: { type: 'string', pattern: '^([^:$]+:[^:]+|\\$\\{[A-Z][A-Z0-9_]*\\})$' },
     port: { type: 'integer', minimum: 1, maximum: 65535 },
     healthcheck: containerHealthcheck,
   },
