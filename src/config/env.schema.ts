@@ -39,6 +39,8 @@ export const envSchema = z
     CHROMA_DATABASE: optionalString,
     CHROMA_TIMEOUT_MS: int(10_000, 100),
     CHROMA_UPSERT_BATCH_SIZE: int(500, 1, 100_000),
+    CHROMA_MAX_SOCKETS: int(64, 1, 10_000),
+    CHROMA_IDLE_SOCKET_MS: int(5_000, 100, 600_000),
     CHROMA_PATH: optionalString,
     CHROMA_EMBEDDED_PORT: int(0, 0, 65535),
     CHROMA_STARTUP_TIMEOUT_MS: int(30_000, 1000),

@@ -6,10 +6,11 @@ import {
   type Collection,
 } from 'chromadb';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ChromaRestQuery } from './chroma-rest.query';
 
 const collection = { tenant: 't 1', database: 'db', id: 'c-1' } as Collection;
+const SOCKETS = { max: 4, idleMs: 5_000 };
 const query = { embedding: [0.5, 0.25], nResults: 3, where: { lang: { $eq: 'en' } } };
 
 describe('ChromaRestQuery', () => {
@@ -34,7 +35,8 @@ describe('ChromaRestQuery', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
   beforeEach(() => (seen = []));
 
-  const client = () => new ChromaRestQuery({ url, headers: { Authorization: 'Bearer secret' } });
+  const client = () =>
+    new ChromaRestQuery({ url, headers: { Authorization: 'Bearer secret' } }, SOCKETS);
 
   it('posts the query to the collection by id, with the auth header, and returns the rows', async () => {
     const rows = {
@@ -79,10 +81,37 @@ describe('ChromaRestQuery', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const rest = new ChromaRestQuery({ url: new URL(`http://127.0.0.1:${port}`), headers: {} });
+    const rest = new ChromaRestQuery(
+      { url: new URL(`http://127.0.0.1:${port}`), headers: {} },
+      SOCKETS,
+    );
     await expect(
       rest.query(collection, query, new AbortController().signal),
     ).rejects.toBeInstanceOf(ChromaConnectionError);
+    rest.close();
+  });
+
+  it('opens at most max sockets and closes them once idle for idleMs', async () => {
+    answer = {
+      status: 200,
+      body: JSON.stringify({ ids: [[]], documents: [[]], metadatas: [[]], distances: [[]] }),
+    };
+    const open = new Set<unknown>();
+    let peak = 0;
+    const onConnection = (socket: Socket) => {
+      open.add(socket);
+      peak = Math.max(peak, open.size);
+      socket.on('close', () => open.delete(socket));
+    };
+    server.on('connection', onConnection);
+    const rest = new ChromaRestQuery({ url, headers: {} }, { max: 2, idleMs: 200 });
+    const signal = new AbortController().signal;
+    await Promise.all(Array.from({ length: 10 }, () => rest.query(collection, query, signal)));
+    expect(peak).toBe(2);
+    expect(open.size).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(open.size).toBe(0);
+    server.off('connection', onConnection);
     rest.close();
   });
 

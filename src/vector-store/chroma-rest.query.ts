@@ -12,6 +12,7 @@ import {
 } from 'chromadb';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { ChromaSocketLimits } from './vector-store.config';
 
 /** A self-hosted Chroma server's address and the headers every request carries (auth). */
 export interface ChromaEndpoint {
@@ -73,9 +74,16 @@ export class ChromaRestQuery {
   private readonly agent: HttpAgent;
   private readonly request: typeof httpRequest;
 
-  constructor(private readonly endpoint: ChromaEndpoint) {
+  constructor(
+    private readonly endpoint: ChromaEndpoint,
+    sockets: ChromaSocketLimits,
+  ) {
     const https = endpoint.url.protocol === 'https:';
-    this.agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    // Bounded and reaped: dropped streams left up to ~800 idle sockets open for many minutes.
+    // The agent destroys a pooled socket when `timeout` fires; an in-flight request only gets
+    // a 'timeout' event, which nothing here handles (the request deadline covers it).
+    const options = { keepAlive: true, maxSockets: sockets.max, timeout: sockets.idleMs };
+    this.agent = https ? new HttpsAgent(options) : new HttpAgent(options);
     this.request = https ? httpsRequest : httpRequest;
   }
 

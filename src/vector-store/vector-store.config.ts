@@ -1,6 +1,11 @@
 import { dataPath } from '../config/env';
 import type { Env } from '../config/env.schema';
 
+export interface ChromaSocketLimits {
+  max: number;
+  idleMs: number;
+}
+
 export interface ChromaHttpConfig {
   url: string;
   authToken?: string;
@@ -16,6 +21,8 @@ export abstract class VectorStoreConfig {
   abstract readonly http?: ChromaHttpConfig;
   abstract readonly timeoutMs: number;
   abstract readonly upsertBatchSize: number;
+  /** The query agent's keep-alive sockets: at most `max` open at once, closed after `idleMs` idle. */
+  abstract readonly querySockets: ChromaSocketLimits;
   abstract readonly embedded: {
     path: string;
     port: number;
@@ -42,6 +49,7 @@ export function vectorStoreConfigFrom(env: Env): VectorStoreConfig {
       : undefined,
     timeoutMs: env.CHROMA_TIMEOUT_MS,
     upsertBatchSize: env.CHROMA_UPSERT_BATCH_SIZE,
+    querySockets: { max: env.CHROMA_MAX_SOCKETS, idleMs: env.CHROMA_IDLE_SOCKET_MS },
     embedded: {
       path: dataPath(env, 'chroma', env.CHROMA_PATH),
       port: env.CHROMA_EMBEDDED_PORT,

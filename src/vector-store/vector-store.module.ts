@@ -19,7 +19,7 @@ async function createVectorStore(
 ): Promise<VectorStore> {
   const logger = new Logger('VectorStore');
   const deadline = new RequestDeadline('the vector store');
-  const { http, embedded, timeoutMs, upsertBatchSize } = config;
+  const { http, embedded, timeoutMs, upsertBatchSize, querySockets } = config;
   if (http) {
     logger.log(
       `strategy http: Chroma at ${http.apiKey ? 'Chroma Cloud' : new URL(http.url).origin}`,
@@ -31,7 +31,7 @@ async function createVectorStore(
       upsertBatchSize,
       deadline,
       recorder,
-      restQuery: endpoint && new ChromaRestQuery(endpoint),
+      restQuery: endpoint && new ChromaRestQuery(endpoint, querySockets),
     });
   }
   const supervisor = new ChromaEmbeddedSupervisor(embedded);
@@ -40,7 +40,7 @@ async function createVectorStore(
   const local: ChromaHttpConfig = { url: supervisor.url, authHeader: 'Authorization' };
   return new ChromaHttpStore(createChromaClient(local, deadline), {
     strategy: 'embedded',
-    restQuery: new ChromaRestQuery(chromaEndpoint(local)!),
+    restQuery: new ChromaRestQuery(chromaEndpoint(local)!, querySockets),
     timeoutMs,
     upsertBatchSize,
     deadline,
