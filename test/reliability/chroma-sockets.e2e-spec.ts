@@ -16,9 +16,12 @@ class CountingProxy {
   readonly open = new Set<Socket>();
   peak = 0;
   private readonly server: Server;
+  private readonly all = new Set<Socket>();
 
-  constructor(private readonly upstream: URL) {
+  constructor(upstream: URL) {
     this.server = createServer((client) => {
+      this.all.add(client);
+      client.on('close', () => this.all.delete(client));
       const chroma = connect(Number(upstream.port), upstream.hostname);
       client.once('data', (first: Buffer) => {
         const line = first.subarray(0, first.indexOf('\r\n')).toString();
@@ -42,7 +45,7 @@ class CountingProxy {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections?.();
+    for (const socket of this.all) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }
