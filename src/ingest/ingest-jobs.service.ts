@@ -156,10 +156,14 @@ export class IngestJobsService {
     return toJobDto(job);
   }
 
-  /** Someone else's job answers exactly like a missing one. */
+  /**
+   * Someone else's job, or one in a collection the caller may no longer see (grants are read
+   * from the token on every request), answers exactly like a missing one.
+   */
   private async visible(user: Principal, id: string): Promise<IngestJob> {
     const job = await this.jobs.get(id);
-    if (!job || (job.owner.sub !== user.sub && !hasRole(user, 'admin'))) {
+    const owned = job && (job.owner.sub === user.sub || hasRole(user, 'admin'));
+    if (!job || !owned || !canAccessCollection(user, job.collection)) {
       throw new NotFoundError('ingest job', id);
     }
     return job;
