@@ -73,6 +73,7 @@ export const envSchema = z
     FILTER_MAX_DEPTH: int(5, 1, 20),
     FILTER_MAX_CONDITIONS: int(32, 1, 1000),
     FILTER_MAX_LIST_LENGTH: int(100, 1, 10_000),
+    FILTER_MAX_VALUES: int(200, 1, 100_000),
     DEFAULT_TOP_K: int(5, 1, TOP_K_CEILING),
     RERANK_CANDIDATES: int(100, 0, 1000),
     RERANK_CACHE_ENTRIES: int(10_000, 0, 1_000_000),

@@ -17,7 +17,13 @@ export abstract class DocumentsConfig {
   abstract readonly maxIdChars: number;
   abstract readonly maxMetadataKeys: number;
   abstract readonly maxMetadataValueChars: number;
-  abstract readonly filter: { maxDepth: number; maxConditions: number; maxListLength: number };
+  abstract readonly filter: {
+    maxDepth: number;
+    maxConditions: number;
+    maxListLength: number;
+    /** Values in a whole filter, the user's and the `variants` tier's expansion alike. */
+    maxValues: number;
+  };
 }
 
 /** Built once at boot from the validated environment (DocumentsModule's provider). */
@@ -39,5 +45,6 @@ export const documentsConfigFrom = (env: Env): DocumentsConfig => ({
     maxDepth: env.FILTER_MAX_DEPTH,
     maxConditions: env.FILTER_MAX_CONDITIONS,
     maxListLength: env.FILTER_MAX_LIST_LENGTH,
+    maxValues: env.FILTER_MAX_VALUES,
   },
 });

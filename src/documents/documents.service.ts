@@ -150,7 +150,7 @@ export class DocumentsService {
 
     const tiers: [QueryTier, WhereFilter | undefined][] = [['exact', where]];
     if (where) {
-      const variants = fileTypeVariantsOf(where);
+      const variants = fileTypeVariantsOf(where, this.limits.filter.maxValues);
       if (variants) tiers.push(['variants', variants]);
       tiers.push(['unfiltered', undefined]);
     }

@@ -1,8 +1,9 @@
 import { InvalidInputError } from '../common/domain-errors';
-import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
+import { fileTypeVariantsOf, filterValueCount, parseFilter } from './metadata-filter';
 import { fileTypeVariants, normalizeFileType } from './file-type';
 
-const limits = { maxDepth: 4, maxConditions: 8, maxListLength: 5 };
+const limits = { maxDepth: 4, maxConditions: 8, maxListLength: 5, maxValues: 40 };
+const MAX_VALUES = limits.maxValues;
 
 describe('parseFilter', () => {
   it('treats a missing or empty filter as no filter', () => {
@@ -54,6 +55,18 @@ describe('parseFilter', () => {
     const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, i]));
     expect(() => parseFilter(many, limits)).toThrow(/more than 8 conditions/);
   });
+
+  it('caps the values of the whole filter, lists counted by length', () => {
+    const list = ['a', 'b', 'c', 'd', 'e'];
+    const within = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [`k${i}`, { $in: list }]),
+    );
+    expect(filterValueCount(parseFilter(within, limits)!)).toBe(40);
+    const beyond = { ...within, k8: 'one more' };
+    expect(() => parseFilter(beyond, { ...limits, maxConditions: 10 })).toThrow(
+      /filter: holds more than 40 values in all \(FILTER_MAX_VALUES\)/,
+    );
+  });
 });
 
 describe('file types', () => {
@@ -79,7 +92,7 @@ describe('file types', () => {
 describe('fileTypeVariantsOf', () => {
   it('widens file_type and doctype conditions to both keys and every spelling', () => {
     const where = parseFilter({ doctype: 'PDF', year: 2024 }, limits);
-    const widened = fileTypeVariantsOf(where) as { $and: Record<string, unknown>[] };
+    const widened = fileTypeVariantsOf(where, MAX_VALUES) as { $and: Record<string, unknown>[] };
     expect(widened.$and[1]).toEqual({ year: { $eq: 2024 } });
     const alternatives = (widened.$and[0] as { $or: Record<string, { $in: string[] }>[] }).$or;
     expect(alternatives.map((alt) => Object.keys(alt)[0])).toEqual(['file_type', 'doctype']);
@@ -89,8 +102,19 @@ describe('fileTypeVariantsOf', () => {
   });
 
   it('returns undefined when there is nothing to widen', () => {
-    expect(fileTypeVariantsOf(parseFilter({ year: 2024 }, limits))).toBeUndefined();
-    expect(fileTypeVariantsOf(undefined)).toBeUndefined();
-    expect(fileTypeVariantsOf(parseFilter({ file_type: { $ne: 'pdf' } }, limits))).toBeUndefined();
+    expect(fileTypeVariantsOf(parseFilter({ year: 2024 }, limits), MAX_VALUES)).toBeUndefined();
+    expect(fileTypeVariantsOf(undefined, MAX_VALUES)).toBeUndefined();
+    expect(
+      fileTypeVariantsOf(parseFilter({ file_type: { $ne: 'pdf' } }, limits), MAX_VALUES),
+    ).toBeUndefined();
+  });
+
+  it('skips the tier when the expansion would exceed maxValues, and never returns more', () => {
+    const where = parseFilter({ file_type: { $in: ['pdf', 'md', 'html', 'docx', 'txt'] } }, limits);
+    const widened = fileTypeVariantsOf(where, 1000)!;
+    const expanded = filterValueCount(widened);
+    expect(expanded).toBeGreaterThan(5);
+    expect(fileTypeVariantsOf(where, expanded)).toEqual(widened);
+    expect(fileTypeVariantsOf(where, expanded - 1)).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ export interface FilterLimits {
   maxDepth: number;
   maxConditions: number;
   maxListLength: number;
+  maxValues: number;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
@@ -36,6 +37,16 @@ export function parseFilter(
 ): WhereFilter | undefined {
   if (filter === undefined || Object.keys(filter).length === 0) return undefined;
   let conditions = 0;
+  let values = 0;
+  const countValues = (count: number) => {
+    values += count;
+    if (values > limits.maxValues) {
+      throw new InvalidInputError(
+        'filter',
+        `holds more than ${limits.maxValues} values in all (FILTER_MAX_VALUES)`,
+      );
+    }
+  };
 
   const parseCondition = (key: string, value: unknown, path: string): WhereFilter => {
     if (FORBIDDEN_KEYS.has(key) || !METADATA_KEY.test(key)) {
@@ -44,7 +55,10 @@ export function parseFilter(
     if (++conditions > limits.maxConditions) {
       throw new InvalidInputError('filter', `has more than ${limits.maxConditions} conditions`);
     }
-    if (isScalar(value)) return { [key]: { $eq: value } };
+    if (isScalar(value)) {
+      countValues(1);
+      return { [key]: { $eq: value } };
+    }
     if (!isPlainObject(value) || Object.keys(value).length !== 1) {
       throw new InvalidInputError(
         path,
@@ -80,6 +94,7 @@ export function parseFilter(
         'is not a supported operator ($eq, $ne, $gt, $gte, $lt, $lte, $in, $nin)',
       );
     }
+    countValues(Array.isArray(operand) ? operand.length : 1);
     return { [key]: { [operator]: operand } };
   };
 
@@ -110,12 +125,27 @@ export function parseFilter(
   return parseNode(filter, 'filter', 1);
 }
 
+/** The values a parsed filter compares against: one per scalar condition, a list's length. */
+export function filterValueCount(where: WhereFilter): number {
+  const [key, value] = Object.entries(where)[0];
+  if (key === '$and' || key === '$or') {
+    return (value as WhereFilter[]).reduce((sum, part) => sum + filterValueCount(part), 0);
+  }
+  const operand = Object.values(value as Record<string, unknown>)[0];
+  return Array.isArray(operand) ? operand.length : 1;
+}
+
 /**
  * The `variants` tier: every positive condition on `file_type` or `doctype` matches either key
  * and any spelling of the value ('PDF', '.pdf', 'application/pdf'). Returns undefined when the
- * filter has no such condition, so the tier would repeat the exact one.
+ * filter has no such condition, so the tier would repeat the exact one, and when the expanded
+ * filter would hold more than `maxValues` values: the tier is skipped rather than trimmed, since
+ * a trimmed expansion would match some spellings of a value and silently miss others.
  */
-export function fileTypeVariantsOf(where: WhereFilter | undefined): WhereFilter | undefined {
+export function fileTypeVariantsOf(
+  where: WhereFilter | undefined,
+  maxValues: number,
+): WhereFilter | undefined {
   let changed = false;
   const rewrite = (node: WhereFilter): WhereFilter => {
     const [key, value] = Object.entries(node)[0];
@@ -134,5 +164,5 @@ export function fileTypeVariantsOf(where: WhereFilter | undefined): WhereFilter 
     return { $or: FILE_TYPE_KEYS.map((field) => ({ [field]: { $in: spellings } })) };
   };
   const result = where ? rewrite(where) : undefined;
-  return changed ? result : undefined;
+  return changed && result && filterValueCount(result) <= maxValues ? result : undefined;
 }
