@@ -20,6 +20,33 @@ export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
   return false;
 };
 
+/** With the `u` flag a surrogate pair is one code point, so only a lone surrogate matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Where `value` holds a string, key or value, that is not well-formed UTF-16 (a lone surrogate):
+ * the dotted path of that string, or of the object whose key it is. Iterative, like the depth check.
+ */
+export const illFormedUnicodeAt = (
+  value: unknown,
+  root: string,
+): { path: string; key: boolean } | undefined => {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop() as [unknown, string];
+    if (typeof node === 'string') {
+      if (LONE_SURROGATE.test(node)) return { path, key: false };
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      if (LONE_SURROGATE.test(key)) return { path, key: true };
+      stack.push([child, path ? `${path}.${key}` : key]);
+    }
+  }
+  return undefined;
+};
+
 /** Flattens nested class-validator errors into `path.to.field: problem` lines. */
 export const flattenValidationErrors = (errors: ValidationError[], parent = ''): string[] =>
   errors.flatMap((error) => {
@@ -33,13 +60,22 @@ export const flattenValidationErrors = (errors: ValidationError[], parent = ''):
   });
 
 /**
- * Refuses absurdly nested bodies before class-transformer walks them recursively: a body nested
- * ~1,000 levels deep overflowed its stack and answered 500.
+ * Refuses absurdly nested bodies before class-transformer walks them recursively (a body nested
+ * ~1,000 levels deep overflowed its stack and answered 500), and ill-formed Unicode in any
+ * argument (body, query, params) before any of it reaches the store.
  */
 class DepthLimitedValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && nestsDeeperThan(value, MAX_BODY_DEPTH)) {
       throw new BadRequestException(`request body: nested deeper than ${MAX_BODY_DEPTH} levels`);
+    }
+    // Chroma's parser refuses lone surrogates with an error about whatever field it reads.
+    const bad = metadata.type !== 'custom' && illFormedUnicodeAt(value, metadata.data ?? '');
+    if (bad) {
+      const field = bad.path || `request ${metadata.type}`;
+      throw new BadRequestException([
+        `${field}: ${bad.key ? 'keys must be' : 'must be'} well-formed Unicode (no lone surrogates)`,
+      ]);
     }
     return super.transform(value, metadata) as Promise<unknown>;
   }
