@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ApiErrorDto } from './common/api-error.dto';
 import { rejectForbiddenKeys } from './common/safe-json';
+import { applyConnectionLimits } from './connection-limits';
 import { applyHttpHardening } from './observability/http-hardening';
 import { ServerConfig } from './server.config';
 
@@ -28,12 +29,13 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 }
 
 /**
- * Everything about the HTTP app that is not a provider: security headers, CORS, body limits
- * and Swagger. Shared by main.ts and the e2e tests so both serve the same API. Guards, pipes,
+ * Everything about the HTTP app that is not a provider: connection limits, security headers,
+ * CORS, body limits and Swagger. Shared by main.ts and the e2e tests so both serve the same API. Guards, pipes,
  * filters, interceptors and middleware are providers (AppModule and its imports).
  */
 export function configureApp(app: NestExpressApplication): void {
   const config = app.get(ServerConfig);
+  applyConnectionLimits(app.getHttpServer(), config.connections);
   applyHttpHardening(app, config);
   // Answers are fresh per request (queries, job states); hashing every body for an ETag that no
   // client revalidates with costs CPU on each response.

@@ -10,6 +10,15 @@ export abstract class ServerConfig {
   abstract readonly corsOrigins: string[];
   /** Proxy hops in front of the API (Express `trust proxy`), so `req.ip` is the client's. */
   abstract readonly trustProxy: number;
+  /** Slow-client bounds applied to the HTTP server (see applyConnectionLimits). */
+  abstract readonly connections: ConnectionLimits;
+}
+
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
 }
 
 /** Built once at boot from the validated environment (AppModule's provider). */
@@ -20,4 +29,10 @@ export const serverConfigFrom = (env: Env): ServerConfig => ({
   swaggerEnabled: env.SWAGGER_ENABLED,
   corsOrigins: env.CORS_ORIGINS,
   trustProxy: env.TRUST_PROXY,
+  connections: {
+    headersTimeoutMs: env.SERVER_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: env.SERVER_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: env.SERVER_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: env.SERVER_MAX_CONNECTIONS,
+  },
 });

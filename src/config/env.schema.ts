@@ -80,6 +80,12 @@ export const envSchema = z
     BODY_LIMIT_BYTES: int(10_000_000, 1024),
     SWAGGER_ENABLED: bool(true),
     HEALTH_CHECK_TIMEOUT_MS: int(3000, 100),
+    // Slow clients: a request's headers, then the whole request, must arrive within these; idle
+    // keep-alive connections outlive the load balancer's (ALB: 60 s) so it closes first.
+    SERVER_HEADERS_TIMEOUT_MS: int(10_000, 100),
+    SERVER_REQUEST_TIMEOUT_MS: int(60_000, 100),
+    SERVER_KEEP_ALIVE_TIMEOUT_MS: int(65_000, 100),
+    SERVER_MAX_CONNECTIONS: int(1000, 1),
 
     LLM_PROVIDER: z.enum(['extractive', 'openai', 'bedrock']).default('extractive'),
     LLM_MODEL: optionalString,
@@ -152,6 +158,10 @@ export const envSchema = z
   .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {
     path: ['CHUNK_OVERLAP'],
     message: 'must be smaller than CHUNK_SIZE',
+  })
+  .refine((env) => env.SERVER_HEADERS_TIMEOUT_MS <= env.SERVER_REQUEST_TIMEOUT_MS, {
+    path: ['SERVER_HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed SERVER_REQUEST_TIMEOUT_MS',
   })
   .refine((env) => env.DEFAULT_TOP_K <= env.MAX_TOP_K, {
     path: ['DEFAULT_TOP_K'],
