@@ -5,6 +5,7 @@ export abstract class ServerConfig {
   abstract readonly port: number;
   abstract readonly host: string;
   abstract readonly bodyLimitBytes: number;
+  /** /docs and /docs-json: SWAGGER_ENABLED, or when unset everywhere but production. */
   abstract readonly swaggerEnabled: boolean;
   /** Origins allowed by CORS; empty = CORS off. */
   abstract readonly corsOrigins: string[];
@@ -26,7 +27,7 @@ export const serverConfigFrom = (env: Env): ServerConfig => ({
   port: env.PORT,
   host: env.HOST,
   bodyLimitBytes: env.BODY_LIMIT_BYTES,
-  swaggerEnabled: env.SWAGGER_ENABLED,
+  swaggerEnabled: env.SWAGGER_ENABLED ?? env.NODE_ENV !== 'production',
   corsOrigins: env.CORS_ORIGINS,
   trustProxy: env.TRUST_PROXY,
   connections: {

@@ -9,11 +9,17 @@ const optionalString = z
   .trim()
   .transform((value) => (value === '' ? undefined : value))
   .optional();
+const BOOL_WORDS = ['true', 'false', '1', '0', 'yes', 'no'] as const;
+const isTrueWord = (value: string): boolean => ['true', '1', 'yes'].includes(value);
 const bool = (def: boolean) =>
   z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .enum(BOOL_WORDS)
     .default(def ? 'true' : 'false')
-    .transform((value) => ['true', '1', 'yes'].includes(value));
+    .transform(isTrueWord);
+/** A boolean left undefined when unset or empty, for defaults that depend on other variables. */
+const optionalBool = optionalString
+  .pipe(z.enum(BOOL_WORDS).optional())
+  .transform((value) => (value === undefined ? undefined : isTrueWord(value)));
 
 /** The largest `top_k` a deployment may allow: MAX_TOP_K's default and ceiling, and the API's maximum. */
 export const TOP_K_CEILING = 100;
@@ -78,7 +84,8 @@ export const envSchema = z
     RERANK_CANDIDATES: int(100, 0, 1000),
     RERANK_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
     BODY_LIMIT_BYTES: int(10_000_000, 1024),
-    SWAGGER_ENABLED: bool(true),
+    // Unset: /docs and /docs-json are served unless NODE_ENV=production.
+    SWAGGER_ENABLED: optionalBool,
     HEALTH_CHECK_TIMEOUT_MS: int(3000, 100),
     // Slow clients: a request's headers, then the whole request, must arrive within these; idle
     // keep-alive connections outlive the load balancer's (ALB: 60 s) so it closes first.
@@ -119,7 +126,9 @@ export const envSchema = z
     // Operations: metrics, tracing, hardening (see src/observability/README.md).
     METRICS_ENABLED: bool(true),
     METRICS_PORT: int(9464, 0, 65535),
-    METRICS_HOST: z.string().default('0.0.0.0'),
+    // Loopback by default: the listener has no authentication. A scraper in another container
+    // (compose's Prometheus) needs METRICS_HOST=0.0.0.0; a sidecar in the same task does not.
+    METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(z.url().optional()),
     OTEL_SERVICE_NAME: z.string().trim().min(1).default('rag-api'),
     CORS_ORIGINS: csvList,
