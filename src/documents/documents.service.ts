@@ -13,6 +13,7 @@ import {
   type WhereFilter,
 } from '../vector-store/vector-store.port';
 import { chunkText } from './chunker';
+import { checkDocumentId } from './document-id';
 import { DocumentsConfig } from './documents.config';
 import { contentHash, validateMetadata, withDefaults } from './document-metadata';
 import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
@@ -238,13 +239,7 @@ export class DocumentsService {
   }
 
   private checkId(id: string, field: string): void {
-    if (id.length === 0 || id.length > this.limits.maxIdChars) {
-      throw new InvalidInputError(field, `must be 1 to ${this.limits.maxIdChars} characters`);
-    }
-    // `#` separates the document id from the chunk index; control characters break logs.
-    if (/[#\p{Cc}]/u.test(id)) {
-      throw new InvalidInputError(field, 'must not contain # or control characters');
-    }
+    checkDocumentId(id, field, this.limits.maxIdChars);
   }
 
   private prepare(documents: UpsertDocumentsDto['documents']): PreparedDocument[] {

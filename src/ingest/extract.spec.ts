@@ -54,6 +54,8 @@ describe('extractFile', () => {
     ['broken.docx', 'PK\x03\x04 word/document.xml garbage', /corrupt or unreadable DOCX/],
     ['logo.png', '\x89PNG', /unsupported/],
     ['bad.txt', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), /UTF-8/],
+    ['tool', Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), /binary content/],
+    ['tool.md', Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), /binary content/],
     ['empty.md', '  \n ', /no text/],
     ['../escape.md', 'text', /\.\./],
   ])('rejects %s', async (name, bytes, reason) => {

@@ -40,6 +40,8 @@ const BOILERPLATE = 'script, style, noscript, template, nav, header, footer, asi
 export const pageDocumentId = (fileId: string, page: number): string => `${fileId}/page-${page}`;
 
 function utf8(bytes: Buffer): string {
+  // NUL is valid UTF-8 but never in text: an executable or image without a known format.
+  if (bytes.includes(0)) throw new FileRejectedError('binary content, not UTF-8 text');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {

@@ -30,10 +30,23 @@ describe('documentIdFromPath', () => {
     expect(documentIdFromPath('C#/notes.md')).toBe('C%23/notes.md');
   });
 
-  it.each(['../etc/passwd', 'a/../../b', '/etc/passwd', 'C:\\x.txt', 'a\u0000b', './'])(
-    'refuses %j',
-    (path) => {
-      expect(() => documentIdFromPath(path)).toThrow(FileRejectedError);
-    },
-  );
+  it('maps distinct names to distinct ids (`%` is escaped as well as `#`)', () => {
+    expect(documentIdFromPath('x#1.txt')).toBe('x%231.txt');
+    expect(documentIdFromPath('x%231.txt')).toBe('x%25231.txt');
+  });
+
+  it.each([
+    '../etc/passwd',
+    'a/../../b',
+    '/etc/passwd',
+    'C:\\x.txt',
+    'a\u0000b',
+    './',
+    ' ',
+    'a/ /b',
+    'a\u200bb',
+    'a\u202eb',
+  ])('refuses %j', (path) => {
+    expect(() => documentIdFromPath(path)).toThrow(FileRejectedError);
+  });
 });

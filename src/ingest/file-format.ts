@@ -43,18 +43,22 @@ export function detectFileType(name: string, mime: string, bytes: Buffer): FileT
 }
 
 /**
- * A document id from the path the client sent: forward slashes, no `.` segments, `#` escaped
- * (it separates chunk numbers). Absolute paths and `..` are refused: the id must name the file
- * inside the uploaded folder, never outside it.
+ * A document id from the path the client sent: forward slashes, no `.` segments, `%` and `#`
+ * percent-escaped (`#` separates chunk numbers; escaping `%` too keeps distinct names distinct).
+ * Absolute paths and `..` are refused: the id must name the file inside the uploaded folder.
  */
 export function documentIdFromPath(path: string): string {
-  if (/\p{Cc}/u.test(path)) throw new FileRejectedError('file name contains control characters');
+  if (/[\p{Cc}\p{Cf}]/u.test(path)) {
+    throw new FileRejectedError('file name contains control or invisible format characters');
+  }
   const normalized = path.replace(/\\/g, '/');
   if (normalized.startsWith('/') || /^[a-z]:/i.test(normalized)) {
     throw new FileRejectedError('file name must be a relative path');
   }
   const segments = normalized.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) throw new FileRejectedError('file name must not contain ..');
-  if (segments.length === 0) throw new FileRejectedError('file name is empty');
-  return segments.join('/').replace(/#/g, '%23');
+  if (segments.length === 0 || segments.some((segment) => segment.trim() === '')) {
+    throw new FileRejectedError('file name is empty or only whitespace');
+  }
+  return segments.join('/').replace(/%/g, '%25').replace(/#/g, '%23');
 }

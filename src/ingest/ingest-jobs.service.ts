@@ -11,6 +11,7 @@ import {
 } from '../common/domain-errors';
 import { DocumentsConfig } from '../documents/documents.config';
 import { chunkText } from '../documents/chunker';
+import { checkDocumentId } from '../documents/document-id';
 import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
 import { planBatches, type PlannedFile } from './batch-plan';
 import type { IngestJobDto } from './dto/ingest-job.dto';
@@ -87,6 +88,9 @@ export class IngestJobsService {
         `files: more than ${limits.maxFiles} files or documents in one job (INGEST_MAX_FILES)`,
       );
     }
+    input.documents?.forEach((doc, i) =>
+      checkDocumentId(doc.id, `documents[${i}].id`, this.documentLimits.maxIdChars),
+    );
     const active = await this.jobs.unfinished(user.sub);
     if (active.length >= limits.maxJobsPerUser) {
       throw new TooManyRequestsError(
