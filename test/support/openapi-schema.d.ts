@@ -386,7 +386,7 @@ export interface components {
     };
     DocumentInputDto: {
       /**
-       * @description Stable id of the document (no `#`, at most MAX_ID_CHARS). Re-sending the same id replaces the document.
+       * @description Stable id of the document (at most MAX_ID_CHARS; not blank, no `#`, control or invisible/bidirectional format characters). Re-sending the same id replaces the document.
        * @example handbook/onboarding
        */
       id: string;

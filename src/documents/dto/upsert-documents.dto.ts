@@ -19,7 +19,7 @@ const METADATA_SCHEMA = {
 export class DocumentInputDto {
   @ApiProperty({
     description:
-      'Stable id of the document (no `#`, at most MAX_ID_CHARS). Re-sending the same id replaces the document.',
+      'Stable id of the document (at most MAX_ID_CHARS; not blank, no `#`, control or invisible/bidirectional format characters). Re-sending the same id replaces the document.',
     example: 'handbook/onboarding',
   })
   @IsString()
