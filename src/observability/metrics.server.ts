@@ -49,7 +49,12 @@ export class MetricsServer implements OnApplicationShutdown {
   }
 
   get port(): number | undefined {
-    return (this.server?.address() as AddressInfo | null)?.port;
+    return this.boundTo?.port;
+  }
+
+  /** The address and port the listener is bound to, once listening. */
+  get boundTo(): AddressInfo | undefined {
+    return (this.server?.address() as AddressInfo | null) ?? undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {

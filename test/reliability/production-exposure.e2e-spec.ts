@@ -1,31 +1,9 @@
-import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { MetricsServer } from '../../src/observability/metrics.server';
 import { ObservabilityConfig } from '../../src/observability/observability.config';
 import { closedPortUri } from '../support/jwks-server';
 import { createTestApp, sharedChromaUrl, type TestApp } from '../support/test-app';
-
-/** Resolves true when something accepts a TCP connection on host:port. */
-const accepts = (host: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-
-const externalAddresses = (): string[] =>
-  Object.values(networkInterfaces())
-    .flat()
-    .filter((info) => info !== undefined && !info.internal && info.family === 'IPv4')
-    .map((info) => info!.address);
 
 describe('what production exposes (issue 17, finding 13)', () => {
   describe('NODE_ENV=production with defaults', () => {
@@ -56,9 +34,9 @@ describe('what production exposes (issue 17, finding 13)', () => {
       const response = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(response.status).toBe(200);
       await response.text();
-      for (const address of externalAddresses()) {
-        expect([address, await accepts(address, port!)]).toEqual([address, false]);
-      }
+      // The bound address itself, rather than a connection attempt to another interface: tests
+      // send traffic to loopback only.
+      expect(app.app.get(MetricsServer).boundTo?.address).toBe('127.0.0.1');
     });
   });
 
