@@ -1,18 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { coerce, compare } from 'semver';
 import type { ChromaServerRuntime } from '../../src/vector-store/chroma-server.process';
 import { CHROMA_RELEASE } from './chroma-release';
 
 const TRIXIE_GLIBC_SCRIPT = join(__dirname, '..', '..', 'scripts', 'trixie-glibc.sh');
 
-/** Compares dotted versions numerically: negative when a < b. */
+/** Compares dotted versions (glibc `2.39`, GLIBCXX `3.4.29`) numerically: negative when a < b. */
 export function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((version) => version.split('.').map(Number));
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const difference = (x[i] ?? 0) - (y[i] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
+  const [x, y] = [a, b].map((version) => {
+    const parsed = coerce(version);
+    if (!parsed) throw new Error(`not a version: ${version}`);
+    return parsed;
+  });
+  return compare(x, y);
 }
 
 /** The glibc this node runs on; undefined on non-glibc platforms. */
