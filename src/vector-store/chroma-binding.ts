@@ -12,13 +12,14 @@ export const chromaBindingPackage = (): string =>
   `chromadb-js-bindings-${process.platform}-${process.arch}${ABI_SUFFIX[process.platform] ?? ''}`;
 
 /**
- * Fails with one clear message when the binding is not installed, as in the production image,
- * which reaches Chroma over CHROMA_HOST; otherwise the server child would die on a bare
- * "Cannot find module" after the startup timeout.
+ * Path of the Chroma server binding chromadb's CLI loads on this host. Fails with one clear
+ * message when it is not installed, as in the production image, which reaches Chroma over
+ * CHROMA_HOST; otherwise the server child would die on a bare "Cannot find module" after the
+ * startup timeout.
  */
-export function assertChromaBindingInstalled(binding = chromaBindingPackage()): void {
+export function resolveChromaBinding(binding = chromaBindingPackage()): string {
   try {
-    createRequire(require.resolve('chromadb')).resolve(binding);
+    return createRequire(require.resolve('chromadb')).resolve(binding);
   } catch {
     throw new Error(
       `the embedded vector store needs Chroma's native binding ${binding}, which is not installed here ` +

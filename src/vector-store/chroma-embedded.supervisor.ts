@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { VectorStoreUnavailableError } from '../common/domain-errors';
-import { assertChromaBindingInstalled } from './chroma-binding';
+import { resolveChromaBinding } from './chroma-binding';
 import { ChromaServerProcess, findFreePort, type ChromaExit } from './chroma-server.process';
 import { DataFolderLock } from './data-folder.lock';
 
@@ -88,7 +88,7 @@ export class ChromaEmbeddedSupervisor {
    */
   async start(): Promise<void> {
     if (this.state !== 'stopped') throw new Error('the embedded Chroma server is already started');
-    assertChromaBindingInstalled();
+    resolveChromaBinding();
     this.lock = DataFolderLock.acquire(this.options.path);
     try {
       this.port = this.options.port || (await findFreePort());

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
+import { resolveChromaBinding } from './chroma-binding';
 
 /**
  * Code of the child process. The Chroma server runs inside the native binding's `cli()`, which
@@ -33,17 +33,12 @@ export interface ChromaServerRuntime {
   launcher: string[];
 }
 
-/** napi-rs names each platform's package; chromadb's CLI picks the same one for this host. */
-const PLATFORM_BINDING = `chromadb-js-bindings-${process.platform}-${process.arch}${
-  { linux: '-gnu', win32: '-msvc' }[process.platform as string] ?? ''
-}`;
-
 /**
  * The server `npm start` runs: the binding chromadb's own CLI loads (pinned in package.json
  * `overrides`), started by this node.
  */
 export const embeddedRuntime = (): ChromaServerRuntime => ({
-  bindingPath: createRequire(require.resolve('chromadb')).resolve(PLATFORM_BINDING),
+  bindingPath: resolveChromaBinding(),
   launcher: [],
 });
 
