@@ -12,7 +12,7 @@ const TEST_DIR = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'infra/cdk.out/', 'eslint.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
