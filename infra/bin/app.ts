@@ -8,7 +8,6 @@ const { app } = buildApp(
   new App({ outdir: process.env.CDK_OUTDIR ?? join(__dirname, '..', 'cdk.out') }),
 );
 for (const stack of app.synth().stacks) {
-  console.log(
-    `${stack.stackName}: ${Object.keys(stack.template.Resources ?? {}).length} resources`,
-  );
+  const template = stack.template as { Resources?: Record<string, unknown> };
+  console.log(`${stack.stackName}: ${Object.keys(template.Resources ?? {}).length} resources`);
 }
