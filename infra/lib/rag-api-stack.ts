@@ -23,6 +23,10 @@ export interface RagApiStackProps extends StackProps {
 /** One environment (staging or prod) of the topology compose and Copilot describe. */
 export class RagApiStack extends Stack {
   readonly cluster: ecs.Cluster;
+  readonly chroma: ChromaService;
+  readonly api: ApiService;
+  readonly jobs: ApiJobs;
+  readonly securityGroups: Record<'api' | 'reindex' | 'migration', ec2.SecurityGroup>;
   private readonly zones?: string[];
 
   constructor(scope: Construct, id: string, props: RagApiStackProps) {
@@ -60,12 +64,13 @@ export class RagApiStack extends Stack {
       'One-off migration tasks (a Chroma client)',
     );
 
-    const chroma = new ChromaService(this, 'Chroma', {
+    const chroma = (this.chroma = new ChromaService(this, 'Chroma', {
       settings,
       vpc,
       cluster,
       clients: [apiGroup, reindexGroup, migrationGroup],
-    });
+    }));
+    this.securityGroups = { api: apiGroup, reindex: reindexGroup, migration: migrationGroup };
 
     const repository = ecr.Repository.fromRepositoryName(
       this,
@@ -86,7 +91,7 @@ export class RagApiStack extends Stack {
     );
     const auth = new ApiAuth(this, 'Auth', settings);
 
-    const api = new ApiService(this, 'Api', {
+    const api = (this.api = new ApiService(this, 'Api', {
       settings,
       vpc,
       cluster,
@@ -95,11 +100,11 @@ export class RagApiStack extends Stack {
       certificateArn: certificateArn.valueAsString,
       environment: auth.environment,
       secrets,
-    });
+    }));
     // The API resolves chroma:8000 only once Chroma's Service Connect endpoint exists.
     api.service.node.addDependency(chroma.service);
 
-    const jobs = new ApiJobs(this, 'Jobs', {
+    const jobs = (this.jobs = new ApiJobs(this, 'Jobs', {
       settings,
       cluster,
       apiImage,
@@ -111,7 +116,7 @@ export class RagApiStack extends Stack {
       chromaUrl: chroma.discoveryUrl,
       environment: { NODE_ENV: TOPOLOGY.api.environment.NODE_ENV, ...auth.environment },
       secrets,
-    });
+    }));
 
     new Monitoring(this, 'Monitoring', {
       settings,
