@@ -400,7 +400,7 @@ describe('pipeline order, TLS, the Chroma boundary', () => {
   });
 
   it('the Chroma group admits port 8000 only, only from the client group, in every template', () => {
-    const rules = cfnTemplates().flatMap((path) => {
+    const ingressToChroma = (path: string): Yaml[] => {
       const template = readYaml<Yaml>(path).Resources as Record<string, Yaml>;
       const resources = Object.values(template);
       return [
@@ -410,8 +410,12 @@ describe('pipeline order, TLS, the Chroma boundary', () => {
           .filter((r) => JSON.stringify(r.Properties.GroupId).includes('ChromaSecurityGroup'))
           .map((r) => r.Properties),
       ];
-    });
-    expect(rules).toEqual([
+    };
+    const [copilotTemplates, cdkTemplates] = [/^copilot\//, /^infra\/cdk\.out\//].map((prefix) =>
+      cfnTemplates().filter((path) => prefix.test(path)),
+    );
+    expect(copilotTemplates.length + cdkTemplates.length).toBe(cfnTemplates().length);
+    expect(copilotTemplates.flatMap(ingressToChroma)).toEqual([
       expect.objectContaining({
         IpProtocol: 'tcp',
         FromPort: 8000,
@@ -419,6 +423,25 @@ describe('pipeline order, TLS, the Chroma boundary', () => {
         SourceSecurityGroupId: { Ref: 'ChromaClientSecurityGroup' },
       }),
     ]);
+    // The CDK stacks (once synthesized) give the API, the re-index and the migration task a group
+    // each; infra/lib/rag-api-stack.spec.ts checks the same on the stacks themselves.
+    for (const path of cdkTemplates.filter((p) => /RagApi-(staging|prod)\./.test(p))) {
+      const sources = ingressToChroma(path).map((rule) => [
+        rule.IpProtocol,
+        rule.FromPort,
+        rule.ToPort,
+        String(rule.SourceSecurityGroupId['Fn::GetAtt'][0]).replace(/[0-9A-F]{8}$/, ''),
+      ]);
+      expect([path, sources.sort()]).toEqual([
+        path,
+        ['ApiSecurityGroup', 'MigrationSecurityGroup', 'ReindexSecurityGroup'].map((group) => [
+          'tcp',
+          8000,
+          8000,
+          group,
+        ]),
+      ]);
+    }
     // The client group goes on the API and the job (and the runbook's migration task) only.
     const clients = Object.entries(workloads)
       .filter(([, manifest]) =>
