@@ -95,20 +95,29 @@ function body(statusCode: number, message: string, details?: string[]): ApiError
   };
 }
 
-/** The one place errors become HTTP responses, through `errorBody`. */
+/**
+ * Answers `exception` through `errorBody`: the filter, and code that must answer before the
+ * request reaches Nest's pipeline (a body refused while it arrives). A body not yet read is left
+ * unread: `Connection: close` ends the connection after the answer instead of draining it.
+ */
+export function sendError(response: Response, exception: unknown): void {
+  const body = errorBody(exception);
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  if (body.statusCode === 503) response.setHeader('Retry-After', '5');
+  if (exception instanceof TooManyRequestsError) {
+    response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  }
+  if (!response.req.complete) response.setHeader('Connection', 'close');
+  response.status(body.statusCode).json(body);
+}
+
+/** The one place errors become HTTP responses, through `sendError`. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const body = errorBody(exception);
-    if (response.headersSent) {
-      response.end();
-      return;
-    }
-    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
-    if (exception instanceof TooManyRequestsError) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
-    }
-    response.status(body.statusCode).json(body);
+    sendError(host.switchToHttp().getResponse<Response>(), exception);
   }
 }
