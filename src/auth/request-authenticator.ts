@@ -13,7 +13,7 @@ export type AuthOutcome =
   | { kind: 'throttled'; retryAfterSeconds: number };
 
 /** The address failures are counted by: Express's `req.ip`, so TRUST_PROXY decides, as for throttling. */
-export const clientAddress = (request: Request): string =>
+const clientAddress = (request: Request): string =>
   request.ip ?? request.socket.remoteAddress ?? 'unknown';
 
 /**
