@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ApiErrorDto } from './common/api-error.dto';
+import { readBodiesOfAuthenticated } from './auth/authenticated-body.middleware';
+import { RequestAuthenticator } from './auth/request-authenticator';
 import { rejectForbiddenKeys } from './common/safe-json';
 import { applyConnectionLimits } from './connection-limits';
 import { applyHttpHardening } from './observability/http-hardening';
@@ -30,7 +32,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 /**
  * Everything about the HTTP app that is not a provider: connection limits, security headers,
- * CORS, body limits and Swagger. Shared by main.ts and the e2e tests so both serve the same API. Guards, pipes,
+ * CORS, body parsing (after authentication) and Swagger. The app must be created with
+ * `bodyParser: false`, or Nest would add parsers that read bodies before authentication. Shared by main.ts and the e2e tests so both serve the same API. Guards, pipes,
  * filters, interceptors and middleware are providers (AppModule and its imports).
  */
 export function configureApp(app: NestExpressApplication): void {
@@ -40,7 +43,13 @@ export function configureApp(app: NestExpressApplication): void {
   // Answers are fresh per request (queries, job states); hashing every body for an ETag that no
   // client revalidates with costs CPU on each response.
   app.set('etag', false);
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, reviver: rejectForbiddenKeys });
+  // The app is created with `bodyParser: false`: bodies are read only after authentication.
+  app.use(
+    readBodiesOfAuthenticated(app.get(RequestAuthenticator), {
+      limitBytes: config.bodyLimitBytes,
+      reviver: rejectForbiddenKeys,
+    }),
+  );
   if (config.swaggerEnabled) {
     SwaggerModule.setup('docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   }

@@ -13,7 +13,10 @@ async function bootstrap(): Promise<void> {
   // Validate configuration before anything starts, so a bad variable stops boot with its name.
   readEnv();
   // Boot logs wait for pino, so every line the process writes is JSON.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   const logger = app.get(Logger);
   app.useLogger(logger);
   configureApp(app);

@@ -16,6 +16,8 @@ export abstract class AuthConfig {
   abstract readonly clockSkewSeconds: number;
   abstract readonly jwks: { cacheMaxAgeMs: number; requestsPerMinute: number; timeoutMs: number };
   abstract readonly policy: AccessPolicy;
+  /** Failed authentications one client address may have per window before it gets 429s. */
+  abstract readonly failures: { limit: number; windowMs: number };
 }
 
 /** What `iss` must be for tokens of the local issuer; not a URL, so it can never match Cognito. */
@@ -57,5 +59,6 @@ export function authConfigFrom(env: Env): AuthConfig {
       groupCollections: env.AUTH_GROUP_COLLECTIONS,
       collectionsClaim: env.AUTH_COLLECTIONS_CLAIM,
     },
+    failures: { limit: env.AUTH_FAILURE_LIMIT, windowMs: env.AUTH_FAILURE_WINDOW_MS },
   };
 }

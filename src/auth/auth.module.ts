@@ -3,15 +3,17 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ENV } from '../config/env';
 import { AuthConfig, authConfigFrom } from './auth.config';
 import { AuditInterceptor } from './audit.interceptor';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { CognitoJwtStrategy } from './cognito-jwt.strategy';
 import { DevJwksController } from './dev-jwks.controller';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { LocalIssuerService } from './local-issuer.service';
+import { RequestAuthenticator } from './request-authenticator';
 import { SigningKeys } from './signing-keys.provider';
 
 /**
  * Importing this module protects every route of the app: it registers the JWT guard and the
- * write audit globally. The local issuer exists only when no Cognito pool is configured
+ * write audit globally; app.setup.ts asks its RequestAuthenticator before reading any body. The local issuer exists only when no Cognito pool is configured
  * (the config refuses that in production).
  */
 @Module({
@@ -31,9 +33,15 @@ import { SigningKeys } from './signing-keys.provider';
       inject: [AuthConfig, LocalIssuerService],
     },
     CognitoJwtStrategy,
+    {
+      provide: AuthFailureLimiter,
+      useFactory: (auth: AuthConfig) => new AuthFailureLimiter(auth.failures),
+      inject: [AuthConfig],
+    },
+    RequestAuthenticator,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [AuthConfig, LocalIssuerService],
+  exports: [AuthConfig, LocalIssuerService, RequestAuthenticator],
 })
 export class AuthModule {}

@@ -4,37 +4,46 @@ import {
   Logger,
   ServiceUnavailableException,
   UnauthorizedException,
+  type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import type { Response } from 'express';
-import { COGNITO_JWT } from './cognito-jwt.strategy';
-import { principalOf } from './current-user.decorator';
+import type { Request, Response } from 'express';
+import { TooManyRequestsError } from '../common/domain-errors';
 import type { Role } from '../common/roles';
 import { hasRole, type Principal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
+import { RequestAuthenticator, type AuthOutcome } from './request-authenticator';
 import { DEFAULT_ROLE, REQUIRED_ROLE } from './require-role.decorator';
 import { JwksUnavailableError } from './signing-keys.provider';
 
 /**
  * Global guard: every route needs a valid token and at least `read`, unless `@Public()`.
- * 401/403 bodies stay generic; why a token was refused goes to the debug log only.
+ * 401/403 bodies stay generic; why a token was refused goes to the debug log only. A token
+ * already verified before its body was read (see readBodiesOfAuthenticated) is not verified again.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard(COGNITO_JWT) {
+export class JwtAuthGuard implements CanActivate {
   private readonly logger = new Logger('Auth');
 
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: RequestAuthenticator,
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await (super.canActivate(context) as Promise<boolean>);
+    const http = context.switchToHttp();
+    const request = http.getRequest<Request & { user?: Principal }>();
+    const response = http.getResponse<Response>();
+    const principal = this.principalFrom(
+      await this.authenticator.authenticate(request, response),
+      request,
+      response,
+    );
+    request.user = principal;
     const required = this.reflector.getAllAndOverride<Role>(REQUIRED_ROLE, targets) ?? DEFAULT_ROLE;
-    const principal = principalOf(context.switchToHttp().getRequest<{ user?: unknown }>());
     if (!hasRole(principal, required)) {
       this.logger.debug(
         `403 for sub=${principal.sub}: needs ${required}, has [${principal.roles.join(', ')}]`,
@@ -44,20 +53,22 @@ export class JwtAuthGuard extends AuthGuard(COGNITO_JWT) {
     return true;
   }
 
-  override handleRequest<T = Principal>(
-    error: unknown,
-    user: T | false,
-    info: unknown,
-    context: ExecutionContext,
-  ): T {
-    if (user) return user;
-    const reason = error ?? info;
+  private principalFrom(outcome: AuthOutcome, request: Request, response: Response): Principal {
+    if (outcome.kind === 'verified') return outcome.principal;
+    if (outcome.kind === 'throttled') {
+      throw new TooManyRequestsError(
+        `too many failed authentications; retry after ${outcome.retryAfterSeconds} s`,
+        outcome.retryAfterSeconds,
+      );
+    }
+    const { reason } = outcome;
     if (reason instanceof JwksUnavailableError) {
       // The filter logs this once with the cause and answers 503 + Retry-After, no details.
       throw new ServiceUnavailableException(reason.message, { cause: reason });
     }
     this.logger.debug(`401: ${reason instanceof Error ? reason.message : String(reason)}`);
-    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
+    this.authenticator.recordFailure(request);
+    response.setHeader('WWW-Authenticate', 'Bearer');
     throw new UnauthorizedException();
   }
 }

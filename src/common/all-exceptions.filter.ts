@@ -95,20 +95,58 @@ function body(statusCode: number, message: string, details?: string[]): ApiError
   };
 }
 
-/** The one place errors become HTTP responses, through `errorBody`. */
+/** How long an answer given before its request's body was read waits before the connection closes. */
+const UNREAD_BODY_LINGER_MS = 2000;
+
+/**
+ * Answers `exception` through `errorBody`: the filter, and code that must answer before the
+ * request reaches Nest's pipeline (a body refused while it arrives).
+ */
+export function sendError(response: Response, exception: unknown): void {
+  const body = errorBody(exception);
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  if (body.statusCode === 503) response.setHeader('Retry-After', '5');
+  if (exception instanceof TooManyRequestsError) {
+    response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+  }
+  response.status(body.statusCode);
+  if (response.req.complete) {
+    response.json(body);
+    return;
+  }
+  answerUnreadBody(response, JSON.stringify(body));
+}
+
+/**
+ * The rest of the body is never read: `Connection: close`. Closing at once would make the
+ * kernel reset the connection while the client is still sending, and a reset can destroy the
+ * answer before the client reads it. So the answer is written whole, and the response ends
+ * (and the connection closes) once the client stops sending or after UNREAD_BODY_LINGER_MS.
+ */
+function answerUnreadBody(response: Response, json: string): void {
+  const request = response.req;
+  response.setHeader('Connection', 'close');
+  response.type('json');
+  response.setHeader('Content-Length', Buffer.byteLength(json));
+  response.write(json);
+  const end = (): void => {
+    clearTimeout(timer);
+    request.removeListener('end', end);
+    request.removeListener('close', end);
+    response.end();
+  };
+  const timer = setTimeout(end, UNREAD_BODY_LINGER_MS);
+  request.once('end', end);
+  request.once('close', end);
+}
+
+/** The one place errors become HTTP responses, through `sendError`. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const body = errorBody(exception);
-    if (response.headersSent) {
-      response.end();
-      return;
-    }
-    if (body.statusCode === 503) response.setHeader('Retry-After', '5');
-    if (exception instanceof TooManyRequestsError) {
-      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
-    }
-    response.status(body.statusCode).json(body);
+    sendError(host.switchToHttp().getResponse<Response>(), exception);
   }
 }

@@ -123,6 +123,10 @@ export const envSchema = z
     AUTH_GROUP_ROLES: groupRolesList,
     AUTH_GROUP_COLLECTIONS: groupCollectionsList,
     AUTH_COLLECTIONS_CLAIM: optionalString.default('custom:collections'),
+    // Failed authentications per client address (TRUST_PROXY decides which address) per window;
+    // beyond, 429 + Retry-After without verifying anything until the window ends.
+    AUTH_FAILURE_LIMIT: int(20, 1, 100_000),
+    AUTH_FAILURE_WINDOW_MS: int(60_000, 1000, 3_600_000),
     // Operations: metrics, tracing, hardening (see src/observability/README.md).
     METRICS_ENABLED: bool(true),
     METRICS_PORT: int(9464, 0, 65535),
@@ -151,6 +155,8 @@ export const envSchema = z
     INGEST_MAX_FILE_BYTES: int(20_000_000, 1),
     INGEST_MAX_FILES: int(200, 1, 10_000),
     INGEST_MAX_REQUEST_BYTES: int(100_000_000, 1),
+    // Upload bytes held in memory across all requests at once; beyond, 503 + Retry-After.
+    INGEST_UPLOAD_BUDGET_BYTES: int(400_000_000, 1),
     INGEST_MAX_JOBS_PER_USER: int(4, 1, 1000),
     INGEST_CONCURRENCY: int(2, 1, 64),
     INGEST_PIPELINE_DEPTH: int(3, 1, 32),
@@ -171,6 +177,10 @@ export const envSchema = z
   .refine((env) => env.SERVER_HEADERS_TIMEOUT_MS <= env.SERVER_REQUEST_TIMEOUT_MS, {
     path: ['SERVER_HEADERS_TIMEOUT_MS'],
     message: 'must not exceed SERVER_REQUEST_TIMEOUT_MS',
+  })
+  .refine((env) => env.INGEST_MAX_REQUEST_BYTES <= env.INGEST_UPLOAD_BUDGET_BYTES, {
+    path: ['INGEST_UPLOAD_BUDGET_BYTES'],
+    message: 'must be at least INGEST_MAX_REQUEST_BYTES, or the largest upload could never fit',
   })
   .refine((env) => env.DEFAULT_TOP_K <= env.MAX_TOP_K, {
     path: ['DEFAULT_TOP_K'],

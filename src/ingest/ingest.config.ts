@@ -4,8 +4,10 @@ import type { Env } from '../config/env.schema';
 export abstract class IngestConfig {
   abstract readonly maxFileBytes: number;
   abstract readonly maxFiles: number;
-  /** Content-Length above which an upload is refused before any of it is buffered. */
+  /** One upload's bytes, declared or counted as they arrive: beyond, 413 at once. */
   abstract readonly maxRequestBytes: number;
+  /** Upload bytes held in memory across all requests at once: beyond, 503 + Retry-After. */
+  abstract readonly uploadBudgetBytes: number;
   /** Queued or running jobs one caller may have at once. */
   abstract readonly maxJobsPerUser: number;
   /** Jobs one API task runs at once. */
@@ -35,6 +37,7 @@ export const ingestConfigFrom = (env: Env): IngestConfig => ({
   maxFileBytes: env.INGEST_MAX_FILE_BYTES,
   maxFiles: env.INGEST_MAX_FILES,
   maxRequestBytes: env.INGEST_MAX_REQUEST_BYTES,
+  uploadBudgetBytes: env.INGEST_UPLOAD_BUDGET_BYTES,
   maxJobsPerUser: env.INGEST_MAX_JOBS_PER_USER,
   concurrency: env.INGEST_CONCURRENCY,
   pipelineDepth: env.INGEST_PIPELINE_DEPTH,

@@ -9,6 +9,7 @@ import { IngestController } from './ingest.controller';
 import { IngestJobStore } from './ingest-job.store';
 import { IngestJobsService } from './ingest-jobs.service';
 import { IngestRunner } from './ingest-runner';
+import { meteredUpload } from './metered-upload';
 import { UploadLimitsInterceptor } from './upload-limits.interceptor';
 
 /** Bulk ingest: file formats, async jobs kept in Chroma, resumed by any task. */
@@ -20,12 +21,14 @@ import { UploadLimitsInterceptor } from './upload-limits.interceptor';
       inject: [ENV],
       // Multer's options are built outside this module's providers, so from the env itself.
       useFactory: (env: Env) => {
-        const { maxFileBytes, maxFiles } = ingestConfigFrom(env);
+        const config = ingestConfigFrom(env);
+        const { maxFileBytes, maxFiles } = config;
         return {
           // Memory storage: bounded by the limits below, and the texts are extracted at once.
           preservePath: true,
           defParamCharset: 'utf8',
           limits: { fileSize: maxFileBytes, files: maxFiles, parts: maxFiles + 10 },
+          streamHandler: meteredUpload(config),
         };
       },
     }),

@@ -6,28 +6,21 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import type { Request } from 'express';
 import { catchError, throwError, type Observable } from 'rxjs';
 import { DomainError } from '../common/domain-errors';
 import { IngestConfig } from './ingest.config';
 
 /**
- * Wraps the multer interceptor: refuses an upload whose declared size is over
- * INGEST_MAX_REQUEST_BYTES before any of it is buffered, and turns multer's limit errors
- * into 413s that name the setting to change.
+ * Wraps the multer interceptor: turns multer's limit errors into 413s that name the setting to
+ * change. The request's total size is counted as it arrives by multer's stream handler
+ * (meteredUpload), which answers by itself.
  */
 @Injectable()
 export class UploadLimitsInterceptor implements NestInterceptor {
   constructor(private readonly config: IngestConfig) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const { maxRequestBytes, maxFileBytes, maxFiles } = this.config;
-    const length = Number(context.switchToHttp().getRequest<Request>().headers['content-length']);
-    if (length > maxRequestBytes) {
-      return throwError(() =>
-        tooLarge(`request body is larger than ${maxRequestBytes} bytes (INGEST_MAX_REQUEST_BYTES)`),
-      );
-    }
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const { maxFileBytes, maxFiles } = this.config;
     return next.handle().pipe(
       catchError((error: unknown) => {
         if (error instanceof PayloadTooLargeException) {

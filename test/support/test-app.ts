@@ -58,7 +58,10 @@ export async function createTestApp(
     .overrideProvider(ENV)
     .useValue(validated)
     .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    logger: ['error'],
+    bodyParser: false,
+  });
   // Mounted first, so it sees every response the app sends, errors included.
   const responses = new ResponseValidator(createOpenApiDocument(app));
   app.use(responses.middleware);

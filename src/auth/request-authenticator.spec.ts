@@ -1,0 +1,70 @@
+import type { Request, Response } from 'express';
+import passport from 'passport';
+import { Strategy } from 'passport-strategy';
+import { AuthFailureLimiter } from './auth-failure-limiter';
+import { COGNITO_JWT } from './cognito-jwt.strategy';
+import { RequestAuthenticator } from './request-authenticator';
+
+/** Stands in for the Cognito strategy under its name: `Bearer good` verifies, anything else fails. */
+class CountingStrategy extends Strategy {
+  // Passport runs each request on an object derived from the strategy: count outside it.
+  readonly counter = { calls: 0 };
+
+  get calls(): number {
+    return this.counter.calls;
+  }
+
+  override authenticate(request: Request): void {
+    this.counter.calls += 1;
+    if (request.headers.authorization === 'Bearer good') this.success({ sub: 'alice' });
+    else this.fail('bad token', 401);
+  }
+}
+
+const requestFrom = (ip: string, authorization: string) =>
+  ({ ip, headers: { authorization }, socket: {} }) as unknown as Request;
+const response = {} as Response;
+
+describe('RequestAuthenticator', () => {
+  let strategy: CountingStrategy;
+  let authenticator: RequestAuthenticator;
+
+  beforeEach(() => {
+    strategy = new CountingStrategy();
+    passport.use(COGNITO_JWT, strategy);
+    authenticator = new RequestAuthenticator(
+      new AuthFailureLimiter({ limit: 2, windowMs: 60_000 }),
+    );
+  });
+
+  it('verifies a request once, whoever asks', async () => {
+    const request = requestFrom('10.0.0.1', 'Bearer good');
+    const first = await authenticator.authenticate(request, response);
+    const second = await authenticator.authenticate(request, response);
+    expect(first).toEqual({ kind: 'verified', principal: { sub: 'alice' } });
+    expect(second).toBe(first);
+    expect(strategy.calls).toBe(1);
+  });
+
+  it('answers an address over the failure limit without verifying anything', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const request = requestFrom('10.0.0.2', 'Bearer forged');
+      expect(await authenticator.authenticate(request, response)).toMatchObject({
+        kind: 'refused',
+      });
+      authenticator.recordFailure(request);
+    }
+    const calls = strategy.calls;
+    const outcome = await authenticator.authenticate(
+      requestFrom('10.0.0.2', 'Bearer good'),
+      response,
+    );
+    expect(outcome).toEqual({ kind: 'throttled', retryAfterSeconds: 60 });
+    expect(strategy.calls).toBe(calls);
+    expect(
+      await authenticator.authenticate(requestFrom('10.0.0.3', 'Bearer good'), response),
+    ).toMatchObject({
+      kind: 'verified',
+    });
+  });
+});

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import passport from 'passport';
+import { AuthFailureLimiter } from './auth-failure-limiter';
+import { COGNITO_JWT } from './cognito-jwt.strategy';
+import type { Principal } from './principal';
+
+/** What became of a request's bearer token; the guard turns it into a principal or an error. */
+export type AuthOutcome =
+  | { kind: 'verified'; principal: Principal }
+  | { kind: 'refused'; reason: unknown }
+  /** Its address failed AUTH_FAILURE_LIMIT times this window: nothing was verified. */
+  | { kind: 'throttled'; retryAfterSeconds: number };
+
+/** The address failures are counted by: Express's `req.ip`, so TRUST_PROXY decides, as for throttling. */
+const clientAddress = (request: Request): string =>
+  request.ip ?? request.socket.remoteAddress ?? 'unknown';
+
+/**
+ * Verifies a request's bearer token with the Cognito strategy, at most once per request: the
+ * body middleware asks before reading a body, the guard asks again and gets the same answer.
+ * An address over AUTH_FAILURE_LIMIT is answered before any verification work.
+ */
+@Injectable()
+export class RequestAuthenticator {
+  private readonly outcomes = new WeakMap<Request, Promise<AuthOutcome>>();
+
+  constructor(private readonly failures: AuthFailureLimiter) {}
+
+  authenticate(request: Request, response: Response): Promise<AuthOutcome> {
+    let outcome = this.outcomes.get(request);
+    if (!outcome) {
+      outcome = this.verify(request, response);
+      this.outcomes.set(request, outcome);
+    }
+    return outcome;
+  }
+
+  /** Counts a 401 against the request's address. */
+  recordFailure(request: Request): void {
+    this.failures.recordFailure(clientAddress(request));
+  }
+
+  private verify(request: Request, response: Response): Promise<AuthOutcome> {
+    const retryAfterSeconds = this.failures.retryAfterSeconds(clientAddress(request));
+    if (retryAfterSeconds > 0) return Promise.resolve({ kind: 'throttled', retryAfterSeconds });
+    return new Promise((resolve, reject) => {
+      const authenticate = passport.authenticate(
+        COGNITO_JWT,
+        { session: false },
+        (error: unknown, user: Principal | false, info: unknown) =>
+          resolve(
+            user
+              ? { kind: 'verified', principal: user }
+              : { kind: 'refused', reason: error ?? info },
+          ),
+      ) as (request: Request, response: Response, next: (error?: unknown) => void) => void;
+      authenticate(request, response, reject);
+    });
+  }
+}
