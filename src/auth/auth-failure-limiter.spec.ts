@@ -21,4 +21,13 @@ describe('AuthFailureLimiter', () => {
     failures.recordFailure('a', 10_000);
     expect(failures.retryAfterSeconds('a', 10_000)).toBe(0);
   });
+
+  it('tracks a bounded number of addresses, forgetting the window that ends soonest', () => {
+    const failures = new AuthFailureLimiter({ limit: 1, windowMs: 60_000 });
+    failures.recordFailure('first', 0);
+    for (let i = 0; i < 100_000; i += 1) failures.recordFailure(`other-${i}`, 1);
+    expect(failures.retryAfterSeconds('first', 2)).toBe(0);
+    expect(failures.retryAfterSeconds('other-0', 2)).toBe(60);
+    expect(failures.retryAfterSeconds('other-99999', 2)).toBe(60);
+  });
 });

@@ -1,6 +1,6 @@
 import { AuthConfig } from './auth.config';
 
-/** Addresses tracked at most; beyond, expired windows are dropped, then the oldest. */
+/** Addresses tracked at most; beyond, the window that ends soonest is dropped. */
 const MAX_TRACKED_ADDRESSES = 100_000;
 
 interface Window {
@@ -31,18 +31,10 @@ export class AuthFailureLimiter {
       return;
     }
     this.windows.delete(address);
-    if (this.windows.size >= MAX_TRACKED_ADDRESSES) this.forgetExpired(now);
+    // Insertion order is window order: the first entry ends soonest, so it goes first (O(1)).
+    if (this.windows.size >= MAX_TRACKED_ADDRESSES) {
+      this.windows.delete(this.windows.keys().next().value as string);
+    }
     this.windows.set(address, { failures: 1, endsAt: now + this.limits.windowMs });
-  }
-
-  private forgetExpired(now: number): void {
-    for (const [address, window] of this.windows) {
-      if (window.endsAt <= now) this.windows.delete(address);
-    }
-    // Still full: insertion order is window order, so the first entries end soonest.
-    const excess = this.windows.size - MAX_TRACKED_ADDRESSES + 1;
-    for (const address of [...this.windows.keys()].slice(0, Math.max(0, excess))) {
-      this.windows.delete(address);
-    }
   }
 }
