@@ -125,7 +125,10 @@ export class DocumentsService {
           titles,
         );
         // New chunks first, then the ones an edit no longer has: a crash in between leaves
-        // extra chunks of the old version, never a document with missing chunks.
+        // extra chunks of the old version, never an edited document with a chunk id missing.
+        // The store writes in batches, so a new document cut between two keeps its first
+        // batches; the client got an error, and the same request again converges (upserts
+        // are idempotent by id; test/reliability/upsert-batches.e2e-spec.ts).
         await this.store.upsert(
           target.name,
           records.map((record, i) => ({ ...record, embedding: embeddings[i] })),
