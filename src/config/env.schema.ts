@@ -83,6 +83,8 @@ export const envSchema = z
     DEFAULT_TOP_K: int(5, 1, TOP_K_CEILING),
     RERANK_CANDIDATES: int(100, 0, 1000),
     RERANK_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
+    // Unset: CHUNK_SIZE. Bounds what a query reads of chunks stored before chunks were capped.
+    QUERY_MAX_CHUNK_CHARS: z.coerce.number().int().min(100).max(1_000_000).optional(),
     BODY_LIMIT_BYTES: int(10_000_000, 1024),
     // Unset: /docs and /docs-json are served unless NODE_ENV=production.
     SWAGGER_ENABLED: optionalBool,
@@ -174,6 +176,13 @@ export const envSchema = z
     path: ['CHUNK_OVERLAP'],
     message: 'must be smaller than CHUNK_SIZE',
   })
+  .refine(
+    (env) => env.QUERY_MAX_CHUNK_CHARS === undefined || env.QUERY_MAX_CHUNK_CHARS >= env.CHUNK_SIZE,
+    {
+      path: ['QUERY_MAX_CHUNK_CHARS'],
+      message: 'must not be smaller than CHUNK_SIZE (it would cut the chunks this API writes)',
+    },
+  )
   .refine((env) => env.SERVER_HEADERS_TIMEOUT_MS <= env.SERVER_REQUEST_TIMEOUT_MS, {
     path: ['SERVER_HEADERS_TIMEOUT_MS'],
     message: 'must not exceed SERVER_REQUEST_TIMEOUT_MS',

@@ -24,4 +24,13 @@ describe('parseEnv', () => {
   it('rejects an overlap that is not smaller than the chunk size', () => {
     expect(() => parseEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '200' })).toThrow(/CHUNK_OVERLAP/);
   });
+
+  it('rejects a query chunk bound that would cut the chunks the API writes', () => {
+    expect(() => parseEnv({ CHUNK_SIZE: '2000', QUERY_MAX_CHUNK_CHARS: '1999' })).toThrow(
+      /QUERY_MAX_CHUNK_CHARS/,
+    );
+    expect(parseEnv({ CHUNK_SIZE: '2000', QUERY_MAX_CHUNK_CHARS: '2000' })).toMatchObject({
+      QUERY_MAX_CHUNK_CHARS: 2000,
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { chunkText } from './chunker';
 
 const words = (count: number, word = 'lorem') =>
@@ -51,7 +52,166 @@ describe('chunkText', () => {
     expect(chunks.map((c) => c.length)).toEqual([200, 200, 50]);
   });
 
+  it('keeps consecutive headings together only while they fit in the size', () => {
+    expect(chunkText('# A\n# B\n# C\n\nBody.', { size: 8, overlap: 0 })).toEqual([
+      '# A\n# B',
+      '# C',
+      'Body.',
+    ]);
+  });
+
+  it('splits a heading longer than the size like a paragraph', () => {
+    const chunks = chunkText(`# ${words(100)}\n\nBody.`, { size: 120, overlap: 20 });
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(120);
+    expect(chunks[0].startsWith('# lorem')).toBe(true);
+    expect(
+      chunks
+        .join(' ')
+        .split(/\s+/)
+        .filter((w) => w === 'lorem').length,
+    ).toBeGreaterThanOrEqual(100);
+  });
+
   it('returns nothing for blank text', () => {
     expect(chunkText(' \n\n \t', { size: 100, overlap: 10 })).toEqual([]);
+  });
+});
+
+/** The text without whitespace: what chunking must keep, in order. */
+const solid = (text: string) => text.replace(/\s+/g, '');
+
+/**
+ * Whether the chunks are the text cut in order, each chunk optionally opening with context: a
+ * suffix of the previous chunk, at most `overlap` characters, then a blank line. Every way of
+ * reading each chunk is tried, so repeated words in the text cannot mislead the check.
+ */
+function rebuildsText(text: string, chunks: string[], overlap: number): boolean {
+  const target = solid(text);
+  let reached = new Set([0]);
+  chunks.forEach((chunk, i) => {
+    const bodies = [chunk];
+    for (
+      let at = chunk.indexOf('\n\n');
+      at !== -1 && at <= overlap;
+      at = chunk.indexOf('\n\n', at + 1)
+    ) {
+      if (i > 0 && chunks[i - 1].endsWith(chunk.slice(0, at))) bodies.push(chunk.slice(at + 2));
+    }
+    const next = new Set<number>();
+    for (const position of reached) {
+      for (const body of bodies.map(solid)) {
+        if (target.startsWith(body, position)) next.add(position + body.length);
+      }
+    }
+    reached = next;
+  });
+  return reached.has(target.length);
+}
+
+/** Text shaped like what breaks chunkers: runs of headings, long words, CRLF, blank runs. */
+const hostileText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('# hhhhh', '## Sub', '#', '# ', 'Title', '=====', '---', '', ' ', '\t'),
+      fc.constantFrom('\n', '\r\n', '\r', '\n\n', '\r\n\r\n', ' \n \n'),
+      fc.constantFrom('Short sentence. ', 'Question? ', 'word ', 'a.b.c '),
+      fc.integer({ min: 1, max: 400 }).map((n) => 'x'.repeat(n)),
+      fc.integer({ min: 1, max: 60 }).map((n) => '# heading\n'.repeat(n)),
+      fc.string({ maxLength: 30 }),
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => parts.join(''));
+const options = fc
+  .integer({ min: 20, max: 400 })
+  .chain((size) =>
+    fc.record({ size: fc.constant(size), overlap: fc.integer({ min: 0, max: size - 1 }) }),
+  );
+
+describe('chunkText properties', () => {
+  it('never makes a chunk longer than the size, headings and overlap included', () => {
+    fc.assert(
+      fc.property(hostileText, options, (text, chunking) => {
+        for (const chunk of chunkText(text, chunking)) {
+          expect(chunk.length).toBeLessThanOrEqual(chunking.size);
+          expect(chunk.trim()).toBe(chunk);
+          expect(chunk).not.toBe('');
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps every non-whitespace character, in order, adding only overlap context', () => {
+    fc.assert(
+      fc.property(hostileText, options, (text, chunking) => {
+        expect(rebuildsText(text, chunkText(text, chunking), chunking.overlap)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps exactly the text when there is no overlap', () => {
+    fc.assert(
+      fc.property(hostileText, fc.integer({ min: 20, max: 400 }), (text, size) => {
+        expect(chunkText(text, { size, overlap: 0 }).map(solid).join('')).toBe(solid(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/**
+ * Characters handed to string scans (split, trim, search, replace, regex tests) while `run`
+ * runs: the work chunking does, counted instead of timed so the check holds on any machine.
+ * Re-reading a growing chunk, as the quadratic heading bug did, shows up as a count that grows
+ * with the square of the input.
+ */
+function charactersScanned(run: () => void): number {
+  let scanned = 0;
+  const count = <K extends 'split' | 'trim' | 'search' | 'replace' | 'lastIndexOf'>(method: K) => {
+    const original = String.prototype[method] as (...args: unknown[]) => unknown;
+    return jest.spyOn(String.prototype, method).mockImplementation(function (
+      this: string,
+      ...args: unknown[]
+    ) {
+      scanned += this.length;
+      return original.apply(this, args);
+    } as never);
+  };
+  const originalTest = RegExp.prototype.test;
+  const spies = [
+    ...(['split', 'trim', 'search', 'replace', 'lastIndexOf'] as const).map(count),
+    jest.spyOn(RegExp.prototype, 'test').mockImplementation(function (this: RegExp, input) {
+      scanned += String(input).length;
+      return originalTest.call(this, input);
+    }),
+  ];
+  try {
+    run();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return scanned;
+}
+
+describe('chunkText work', () => {
+  const chunking = { size: 1000, overlap: 150 };
+  it.each([
+    ['a run of headings', (n: number) => '# hhhhh\n'.repeat(n)],
+    ['setext headings', (n: number) => 'Title\n=====\n\n'.repeat(n)],
+    ['one long word', (n: number) => 'x'.repeat(8 * n)],
+    ['one long paragraph', (n: number) => 'word. '.repeat(n)],
+    ['short paragraphs, CRLF', (n: number) => 'Some words.\r\n\r\n'.repeat(n)],
+    ['headings between paragraphs', (n: number) => '# h\ntext here.\n'.repeat(n)],
+  ])('grows linearly with %s', (_, make) => {
+    const small = make(4000);
+    const large = make(16_000);
+    const perChar = (text: string) =>
+      charactersScanned(() => chunkText(text, chunking)) / text.length;
+    // Quadratic work would scan each character about as often as there are headings.
+    expect(perChar(small)).toBeLessThan(20);
+    expect(perChar(large)).toBeLessThan(20);
+    expect(perChar(large)).toBeLessThan(perChar(small) * 1.5);
   });
 });

@@ -68,42 +68,52 @@ function tail(text: string, overlap: number): string {
   return boundary === -1 ? '' : text.slice(start + boundary + 1);
 }
 
+/** The last line of a block starts a heading: the next heading may join it in one chunk. */
+const endsWithHeading = (block: string): boolean =>
+  /^#{1,6}\s/.test(block.slice(block.lastIndexOf('\n') + 1));
+
 /**
- * Splits a document into chunks of at most about `size` characters. Paragraphs are never
- * merged across a heading: each heading starts a new chunk, so a chunk stays on one topic.
- * Consecutive chunks of the same section share `overlap` characters of context.
+ * Splits a document into chunks of at most `size` characters, headings and overlap included.
+ * Paragraphs are never merged across a heading: each heading starts a new chunk, so a chunk
+ * stays on one topic. Consecutive chunks of the same section share `overlap` characters of
+ * context. Linear in the text's length: each block is looked at a fixed number of times.
  */
 export function chunkText(text: string, { size, overlap }: ChunkOptions): string[] {
   const chunks: string[] = [];
   let current = '';
-  let sectionHasChunk = false;
+  // Whether `current` ends with a `#` heading, kept as a flag: re-reading `current` to find
+  // out made runs of headings quadratic.
+  let headingLast = false;
 
   const flush = () => {
-    if (current.trim()) {
-      chunks.push(current.trim());
-      sectionHasChunk = true;
-    }
+    if (current.trim()) chunks.push(current.trim());
     current = '';
+  };
+  const append = (piece: string, separator: string) => {
+    current = current ? `${current}${separator}${piece}` : piece;
   };
 
   for (const block of blocks(text)) {
     if (block.heading) {
-      // Keep consecutive headings together; otherwise a heading closes the previous section.
-      if (current && !/^#{1,6}\s/.test(current.split('\n').pop() ?? '')) flush();
-      sectionHasChunk = false;
-      current = current ? `${current}\n${block.text}` : block.text;
+      // Consecutive headings stay together while they fit; otherwise a heading closes the section.
+      if (!headingLast) flush();
+      for (const piece of splitLong(block.text, size)) {
+        if (current && current.length + 1 + piece.length > size) flush();
+        append(piece, '\n');
+      }
+      headingLast = endsWithHeading(block.text);
       continue;
     }
+    headingLast = false;
     for (const piece of splitLong(block.text, size)) {
       if (current && current.length + 2 + piece.length > size) {
         const previous = current;
         flush();
-        const context = sectionHasChunk
-          ? tail(previous, Math.min(overlap, size - piece.length - 2))
-          : '';
+        // The same section goes on: repeat the end of the previous chunk, as far as it fits.
+        const context = tail(previous, Math.min(overlap, size - piece.length - 2));
         current = context ? `${context}\n\n${piece}` : piece;
       } else {
-        current = current ? `${current}\n\n${piece}` : piece;
+        append(piece, '\n\n');
       }
     }
   }

@@ -183,6 +183,29 @@ describe('DocumentsService.query', () => {
     expect(result.results[0].score).toBe(0.8);
   });
 
+  it('reranks and returns at most QUERY_MAX_CHUNK_CHARS of each chunk (default CHUNK_SIZE)', async () => {
+    const legacy = (id: string, text: string) => ({
+      id,
+      text,
+      metadata: { document_id: id },
+      score: 0.5,
+    });
+    const huge = `${'# hhhhh\n'.repeat(100_000)}rotate keys`;
+    for (const [env, max] of [
+      [{}, 200],
+      [{ QUERY_MAX_CHUNK_CHARS: '5000' }, 5000],
+    ] as const) {
+      const { service, store } = setup(env);
+      // A surrogate pair straddling the cut is dropped whole, never halved.
+      const emoji = `${'y'.repeat(max - 1)}\u{1F600}tail`;
+      store.query.mockResolvedValueOnce([legacy('huge', huge), legacy('emoji', emoji)]);
+      const { results } = await service.query(admin, { query: 'rotate keys', top_k: 2 });
+      const byId = new Map(results.map((r) => [r.id, r.text]));
+      expect(byId.get('huge')).toBe(huge.slice(0, max));
+      expect(byId.get('emoji')).toBe('y'.repeat(max - 1));
+    }
+  });
+
   it('asks the store for exactly top_k when reranking is off', async () => {
     const { service, store } = setup({ RERANK_CANDIDATES: '0' });
     await service.query(admin, { query: 'q', top_k: 3 });

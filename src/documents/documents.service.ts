@@ -41,6 +41,13 @@ interface PreparedDocument {
 
 const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 
+/** The first `max` characters of a text, never ending in half a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 @Injectable()
 export class DocumentsService {
   private readonly limits: DocumentsConfig;
@@ -118,7 +125,10 @@ export class DocumentsService {
           titles,
         );
         // New chunks first, then the ones an edit no longer has: a crash in between leaves
-        // extra chunks of the old version, never a document with missing chunks.
+        // extra chunks of the old version, never an edited document with a chunk id missing.
+        // The store writes in batches, so a new document cut between two keeps its first
+        // batches; the client got an error, and the same request again converges (upserts
+        // are idempotent by id; test/reliability/upsert-batches.e2e-spec.ts).
         await this.store.upsert(
           target.name,
           records.map((record, i) => ({ ...record, embedding: embeddings[i] })),
@@ -160,9 +170,12 @@ export class DocumentsService {
       answer = { tier, hits: await this.store.query(active.name, embedding, candidates, filter) };
       if (answer.hits.length > 0) break;
     }
-    const hits = rerank
-      ? this.reranker.rerank(input.query, answer.hits).slice(0, topK)
-      : answer.hits;
+    // Chunks stored before chunks were capped can be huge: rerank and return a bounded part.
+    const found = answer.hits.map((hit) => ({
+      ...hit,
+      text: cut(hit.text, this.limits.queryMaxChunkChars),
+    }));
+    const hits = rerank ? this.reranker.rerank(input.query, found).slice(0, topK) : found;
     return {
       tier: answer.tier,
       results: hits.map((hit) => ({

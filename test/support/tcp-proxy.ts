@@ -12,6 +12,7 @@ export class TcpProxy {
   private mode: ProxyMode = 'pass';
   private delayMs = 0;
   private readonly sockets = new Set<Socket>();
+  private hold?: { marker: string; left: number; reached: () => void };
 
   private constructor(private readonly server: Server) {}
 
@@ -40,6 +41,17 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * Resolves when the `nth` client write containing `marker` (an HTTP request line, say)
+   * arrives; that write and everything after it on its connection is held back, never
+   * forwarded, so the test decides what the server sees next.
+   */
+  holdAt(marker: string, nth = 1): Promise<void> {
+    return new Promise((reached) => {
+      this.hold = { marker, left: nth, reached };
+    });
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -49,6 +61,15 @@ export class TcpProxy {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+  }
+
+  /** Whether this client write is the one `holdAt` waits for. */
+  private holds(chunk: Buffer): boolean {
+    const hold = this.hold;
+    if (!hold || !chunk.includes(hold.marker) || --hold.left > 0) return false;
+    this.hold = undefined;
+    hold.reached();
+    return true;
   }
 
   private accept(client: Socket, host: string, port: number): void {
@@ -64,8 +85,10 @@ export class TcpProxy {
     }
     const upstream = connect(port, host);
     this.track(upstream);
+    let held = false;
     const pipe = (from: Socket, to: Socket) => {
-      from.on('data', (chunk) => {
+      from.on('data', (chunk: Buffer) => {
+        if (from === client && (held ||= this.holds(chunk))) return;
         if (this.mode === 'delay') setTimeout(() => to.write(chunk), this.delayMs);
         else to.write(chunk);
       });
