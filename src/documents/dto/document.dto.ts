@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
+import { OPTIONAL_COLLECTION } from '../../common/collection-name';
 import type { Metadata } from '../../vector-store/vector-store.port';
 import type { EmbedderFingerprint } from '../../embeddings/embedder.port';
 
 export class CollectionQueryDto {
-  @ApiPropertyOptional({
-    example: 'docs',
-    description: 'Collection name; DEFAULT_COLLECTION when omitted.',
-  })
+  @ApiPropertyOptional(OPTIONAL_COLLECTION)
   @IsOptional()
   @IsString()
   collection?: string;

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { COLLECTION_NAME_SCHEMA } from '../../common/collection-name';
 import { EmbedderFingerprintDto } from '../../documents/dto/document.dto';
 
 export class StartReindexDto {
   @ApiPropertyOptional({
-    example: 'docs',
+    ...COLLECTION_NAME_SCHEMA,
     description: 'Logical collection; DEFAULT_COLLECTION when omitted.',
   })
   @IsOptional()
@@ -21,7 +22,7 @@ export class StartReindexDto {
 }
 
 export class RollbackDto {
-  @ApiProperty({ example: 'docs', description: 'Logical collection to roll back.' })
+  @ApiProperty({ ...COLLECTION_NAME_SCHEMA, description: 'Logical collection to roll back.' })
   @IsString()
   collection!: string;
 }
