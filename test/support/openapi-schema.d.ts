@@ -556,7 +556,10 @@ export interface components {
       chunks_per_second: number;
       /** @example docs */
       collection: string;
-      /** @example 2025-01-01T12:00:00.000Z */
+      /**
+       * Format: date-time
+       * @example 2025-01-01T12:00:00.000Z
+       */
       created_at: string;
       /** @description Documents (a PDF is one per page). */
       documents: components['schemas']['IngestCountsDto'];
@@ -570,16 +573,25 @@ export interface components {
       /** @description Files (or documents) not ingested. */
       failures: components['schemas']['IngestFailureDto'][];
       files: components['schemas']['IngestFilesDto'];
-      /** @example 2025-01-01T12:00:09.000Z */
+      /**
+       * Format: date-time
+       * @example 2025-01-01T12:00:09.000Z
+       */
       finished_at?: string;
-      /** @example 6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11 */
+      /**
+       * Format: uuid
+       * @example 6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11
+       */
       id: string;
       /**
        * @description Chunks done of the total, in percent.
        * @example 66.7
        */
       progress: number;
-      /** @example 2025-01-01T12:00:01.000Z */
+      /**
+       * Format: date-time
+       * @example 2025-01-01T12:00:01.000Z
+       */
       started_at?: string;
       /** @enum {string} */
       state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -667,6 +679,7 @@ export interface components {
       /** Format: date-time */
       finished_at?: string;
       /**
+       * Format: uuid
        * @description Run id (null when nothing had to be done); GET /admin/reindex/{id} follows it.
        * @example 5b0c7a1e-3f7d-4a63-9a38-0f0e5f3f0c41
        */

@@ -10,7 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { limitedBy } from '../../common/api-contract';
-import { OPTIONAL_COLLECTION } from '../../common/collection-name';
+import { COLLECTION_NAME_SCHEMA, OPTIONAL_COLLECTION } from '../../common/collection-name';
 import type { Metadata } from '../../vector-store/vector-store.port';
 
 const METADATA_SCHEMA = {
@@ -97,7 +97,7 @@ export class DocumentUpsertResultDto {
 }
 
 export class UpsertDocumentsResponseDto {
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ type: [DocumentUpsertResultDto] })

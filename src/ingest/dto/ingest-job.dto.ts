@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { limitedBy } from '../../common/api-contract';
-import { OPTIONAL_COLLECTION } from '../../common/collection-name';
+import { COLLECTION_NAME_SCHEMA, OPTIONAL_COLLECTION } from '../../common/collection-name';
 import { DocumentInputDto } from '../../documents/dto/upsert-documents.dto';
 import { JOB_STATES, type JobState } from '../ingest-job';
 
@@ -73,13 +73,13 @@ export class IngestFailureDto {
 }
 
 export class IngestJobDto {
-  @ApiProperty({ example: '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' })
+  @ApiProperty({ format: 'uuid', example: '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' })
   id!: string;
 
   @ApiProperty({ enum: JOB_STATES })
   state!: JobState;
 
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ description: 'Chunks done of the total, in percent.', example: 66.7 })
@@ -100,13 +100,13 @@ export class IngestJobDto {
   @ApiPropertyOptional({ description: 'Why the job failed, when it did.' })
   error?: string;
 
-  @ApiProperty({ example: '2025-01-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2025-01-01T12:00:00.000Z' })
   created_at!: string;
 
-  @ApiPropertyOptional({ example: '2025-01-01T12:00:01.000Z' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2025-01-01T12:00:01.000Z' })
   started_at?: string;
 
-  @ApiPropertyOptional({ example: '2025-01-01T12:00:09.000Z' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2025-01-01T12:00:09.000Z' })
   finished_at?: string;
 
   @ApiProperty({ description: 'Since the job started (0 while queued).', example: 8000 })
