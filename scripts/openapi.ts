@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../src/app.module';
 import { createOpenApiDocument } from '../src/app.setup';
+import { parseEnv } from '../src/config/env';
 
 /** Where the committed document lives; a contract test keeps it equal to what the API serves. */
 export const OPENAPI_PATH = join(__dirname, '..', 'openapi.json');
@@ -53,12 +54,13 @@ export function renderSchemaTypes(documentPath: string): string {
 
 /**
  * Builds the document from the module graph alone: preview mode resolves controllers and their
- * decorators without instantiating providers, so no Chroma, embedder or port is started.
+ * decorators without instantiating providers, so no Chroma, embedder or port is started. The
+ * committed document states the default configuration (a deployment serves its own at /docs-json).
  */
 export async function generateOpenApi(): Promise<OpenAPIObject> {
   const app = await NestFactory.create(AppModule, { preview: true, logger: ['error'] });
   try {
-    return createOpenApiDocument(app);
+    return createOpenApiDocument(app, parseEnv({}));
   } finally {
     await app.close();
   }

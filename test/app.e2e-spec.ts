@@ -169,7 +169,11 @@ describe('the real AppModule', () => {
       if (key === 'get /health' || key === 'get /health/live') {
         expect(op.security).toBeUndefined();
       } else {
-        expect([key, op.security]).toEqual([key, [{ bearer: [] }]]);
+        // The scope of the role the route needs (checked against the guard in contract.e2e-spec).
+        expect([key, op.security]).toEqual([
+          key,
+          [{ bearer: [expect.stringMatching(/^rag\/(read|write|admin)$/)] }],
+        ]);
         expect([key, responses.some((status) => /^2\d\d$/.test(status))]).toEqual([key, true]);
         expect(responses).toEqual(expect.arrayContaining(['400', '401', '403', '503']));
       }

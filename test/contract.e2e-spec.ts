@@ -67,6 +67,41 @@ const guideTypeScript = (): string =>
     .map((match) => match[1])
     .join('\n');
 
+/** Calls every protected operation with its declared scope (not refused) and the one below (403). */
+async function probeScopes(app: TestApp, url: string, document: OpenAPIObject): Promise<void> {
+  const scopes = ['rag/read', 'rag/write', 'rag/admin'];
+  const protectedOps = operationsOf(document).filter(({ op }) => op.security);
+  expect(protectedOps.length).toBeGreaterThanOrEqual(10);
+  for (const { key, op } of protectedOps) {
+    const [requirement, ...others] = op.security as Record<string, string[]>[];
+    expect([key, others, Object.keys(requirement)]).toEqual([key, [], ['bearer']]);
+    const [scope] = requirement.bearer;
+    const [method, path] = key.split(' ');
+    // A collection that does not exist: nothing is written, whatever the route.
+    const absent = JSON.stringify({ collection: `${COLLECTION}-absent` });
+    const call = (token: string) =>
+      fetch(`${url}${path.replace(/\{[^}]+\}/g, 'x')}?collection=${COLLECTION}-absent`, {
+        method: method.toUpperCase(),
+        headers: { authorization: token, 'content-type': 'application/json' },
+        body: method === 'post' ? absent : undefined,
+      });
+    // The declared scope is enough to get past authorization (whatever the input's fate)...
+    const allowed = await call(app.bearer(['--scope', scope]));
+    expect([key, scope, allowed.status]).not.toEqual([key, scope, 403]);
+    expect([key, allowed.status]).not.toEqual([key, 401]);
+    // ...and the scope below it is not.
+    const below = scopes[scopes.indexOf(scope) - 1];
+    if (below) {
+      const denied = await call(app.bearer(['--scope', below]));
+      expect([key, below, denied.status]).toEqual([key, below, 403]);
+    }
+    const documented = (op.responses[String(allowed.status)] as { headers?: object })?.headers;
+    for (const name of Object.keys(documented ?? {}).filter((h) => h.startsWith('X-RateLimit'))) {
+      expect([key, name, allowed.headers.has(name)]).toEqual([key, name, true]);
+    }
+  }
+}
+
 describe('the OpenAPI contract', () => {
   let testApp: TestApp;
   let baseUrl: string;
@@ -127,14 +162,11 @@ describe('the OpenAPI contract', () => {
           expect([key, status, schema]).toEqual([key, status, expect.any(Object)]);
       }
     }
-    const protectedOps = operations.filter(({ op }) => op.security);
-    expect(protectedOps.every(({ op }) => JSON.stringify(op.security) === '[{"bearer":[]}]')).toBe(
-      true,
-    );
-    expect(served.components?.securitySchemes?.bearer).toEqual({
+    expect(served.components?.securitySchemes?.bearer).toMatchObject({
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
+      description: expect.stringContaining('RFC8725'),
     });
   });
 
@@ -317,5 +349,10 @@ void rag.GET('/chroma/collections').then(({ data }) => {
         .filter((key) => !exercised.has(key));
       expect(missing).toEqual([]);
     });
+  });
+
+  // Last, after the flows: its probes of every operation must not count as a flow exercising it.
+  it('lists on each protected operation the scope the API requires, and the rate-limit headers it sends', async () => {
+    await probeScopes(testApp, baseUrl, served);
   });
 });

@@ -21,7 +21,7 @@ const optionalBool = optionalString
   .pipe(z.enum(BOOL_WORDS).optional())
   .transform((value) => (value === undefined ? undefined : isTrueWord(value)));
 
-/** The largest `top_k` a deployment may allow: MAX_TOP_K's default and ceiling, and the API's maximum. */
+/** The largest `top_k` a deployment may allow: MAX_TOP_K's default and ceiling. */
 export const TOP_K_CEILING = 100;
 
 /** Every environment variable the API reads. Defaults are documented in .env.example. */

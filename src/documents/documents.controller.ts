@@ -4,6 +4,7 @@ import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
+import { limitedBy } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DocumentsService } from './documents.service';
 import {
@@ -15,6 +16,12 @@ import {
 import { QueryDocumentsDto, QueryDocumentsResponseDto } from './dto/query-documents.dto';
 import { UpsertDocumentsDto, UpsertDocumentsResponseDto } from './dto/upsert-documents.dto';
 
+const DOCUMENT_ID = {
+  name: 'id',
+  description: 'Document id (URL-encoded)',
+  example: 'handbook%2Fonboarding',
+  schema: { type: 'string' as const, minLength: 1, ...limitedBy('MAX_ID_CHARS') },
+};
 const NOT_FOUND = { 404: 'The collection (or document) does not exist' };
 const TOO_LARGE = { 413: 'A text or the body is over its limit' };
 
@@ -61,12 +68,12 @@ export class DocumentsController {
   }
 
   @Get('documents/:id')
-  @ApiOperation({ operationId: 'getDocument', summary: 'Get a document and its chunks' })
-  @ApiParam({
-    name: 'id',
-    description: 'Document id (URL-encoded)',
-    example: 'handbook%2Fonboarding',
+  @ApiOperation({
+    operationId: 'getDocument',
+    summary: 'Get a document and its chunks',
+    description: 'The stored chunks of the document, in order, with its metadata and title.',
   })
+  @ApiParam(DOCUMENT_ID)
   @ApiOkResponse({ type: DocumentDto })
   @ApiErrors(NOT_FOUND, 409)
   get(
@@ -78,12 +85,12 @@ export class DocumentsController {
   }
 
   @Delete('documents/:id')
-  @ApiOperation({ operationId: 'deleteDocument', summary: 'Delete a document and all its chunks' })
-  @ApiParam({
-    name: 'id',
-    description: 'Document id (URL-encoded)',
-    example: 'handbook%2Fonboarding',
+  @ApiOperation({
+    operationId: 'deleteDocument',
+    summary: 'Delete a document and all its chunks',
+    description: 'Removes every chunk stored under the document id; the answer counts them.',
   })
+  @ApiParam(DOCUMENT_ID)
   @ApiOkResponse({ type: DeleteDocumentResponseDto })
   @ApiErrors(NOT_FOUND, 409)
   @RequireRole('write')
@@ -99,6 +106,8 @@ export class DocumentsController {
   @ApiOperation({
     operationId: 'listCollections',
     summary: 'List collections with their chunk counts and embedders',
+    description:
+      'The collections the caller may use, each with the embedder that made its vectors and whether it matches the running one.',
   })
   @ApiOkResponse({ type: CollectionsResponseDto })
   async collections(@CurrentUser() user: Principal): Promise<CollectionsResponseDto> {

@@ -26,6 +26,7 @@ import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
+import { UUID_SCHEMA } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { StrictThrottle } from '../observability/principal-throttler.guard';
 import { CreateIngestJobDto, IngestJobDto, MULTIPART_SCHEMA } from './dto/ingest-job.dto';
@@ -42,7 +43,7 @@ interface MulterFile {
 const JOB_ID = {
   name: 'id',
   description: 'Job id, as returned by createIngestJob',
-  format: 'uuid',
+  schema: UUID_SCHEMA,
 };
 const NOT_FOUND_JOB = { 404: 'No such job, or not yours' };
 
@@ -95,6 +96,7 @@ export class IngestController {
   @ApiOperation({
     operationId: 'getIngestJob',
     summary: 'State, counts, progress and timings of an ingest job',
+    description: 'Poll it until the state is final (`succeeded`, `failed` or `cancelled`).',
   })
   @ApiParam(JOB_ID)
   @ApiOkResponse({ type: IngestJobDto })

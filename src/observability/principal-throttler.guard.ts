@@ -1,5 +1,6 @@
-import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ApiExtension } from '@nestjs/swagger';
 import {
   ThrottlerException,
   ThrottlerGuard,
@@ -12,10 +13,15 @@ import type { ObservabilityConfig } from './observability.config';
 
 const STRICT_THROTTLE = 'rag:strict-throttle';
 export const STRICT_THROTTLER = 'strict';
+/** Marks strict operations in the OpenAPI document, which then lists that window's headers. */
+export const STRICT_THROTTLE_EXTENSION = 'x-strict-throttle';
 
 /** Puts a route (or controller) under the stricter THROTTLE_STRICT_LIMIT: chat, ingest. */
 export const StrictThrottle = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(STRICT_THROTTLE, true);
+  applyDecorators(
+    SetMetadata(STRICT_THROTTLE, true),
+    ApiExtension(STRICT_THROTTLE_EXTENSION, true),
+  );
 
 /**
  * Two windows per caller: `default` on every route, `strict` only on `@StrictThrottle()` ones.

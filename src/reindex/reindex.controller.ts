@@ -12,6 +12,7 @@ import { canAccessCollection } from '../auth/collection-access';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
+import { UUID_SCHEMA } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { NotFoundError } from '../common/domain-errors';
 import { DocumentsConfig } from '../documents/documents.config';
@@ -79,8 +80,12 @@ export class ReindexController {
   }
 
   @Get(':id')
-  @ApiOperation({ operationId: 'getReindexRun', summary: 'Progress or outcome of a re-index run' })
-  @ApiParam({ name: 'id', description: 'Run id returned by startReindex' })
+  @ApiOperation({
+    operationId: 'getReindexRun',
+    summary: 'Progress or outcome of a re-index run',
+    description: 'Chunks copied of the total while `building`, then the final state.',
+  })
+  @ApiParam({ name: 'id', description: 'Run id returned by startReindex', schema: UUID_SCHEMA })
   @ApiOkResponse({ type: ReindexRunDto })
   @ApiErrors({ 404: 'No such run' })
   async get(@CurrentUser() user: Principal, @Param('id') id: string): Promise<ReindexRunDto> {

@@ -52,7 +52,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Progress or outcome of a re-index run */
+    /**
+     * Progress or outcome of a re-index run
+     * @description Chunks copied of the total while `building`, then the final state.
+     */
     get: operations['getReindexRun'];
     put?: never;
     post?: never;
@@ -69,7 +72,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List collections with their chunk counts and embedders */
+    /**
+     * List collections with their chunk counts and embedders
+     * @description The collections the caller may use, each with the embedder that made its vectors and whether it matches the running one.
+     */
     get: operations['listCollections'];
     put?: never;
     post?: never;
@@ -86,11 +92,17 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get a document and its chunks */
+    /**
+     * Get a document and its chunks
+     * @description The stored chunks of the document, in order, with its metadata and title.
+     */
     get: operations['getDocument'];
     put?: never;
     post?: never;
-    /** Delete a document and all its chunks */
+    /**
+     * Delete a document and all its chunks
+     * @description Removes every chunk stored under the document id; the answer counts them.
+     */
     delete: operations['deleteDocument'];
     options?: never;
     head?: never;
@@ -224,7 +236,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** State, counts, progress and timings of an ingest job */
+    /**
+     * State, counts, progress and timings of an ingest job
+     * @description Poll it until the state is final (`succeeded`, `failed` or `cancelled`).
+     */
     get: operations['getIngestJob'];
     put?: never;
     post?: never;
@@ -297,7 +312,10 @@ export interface components {
       text: string;
     };
     ChatTurnDto: {
-      /** @example Who hands out laptops? */
+      /**
+       * @description Bounded only by the request body limit (BODY_LIMIT_BYTES); CHAT_HISTORY_MAX_CHARS decides what the model sees.
+       * @example Who hands out laptops?
+       */
       content: string;
       /**
        * @example user
@@ -339,7 +357,7 @@ export interface components {
     };
     CreateIngestJobDto: {
       /**
-       * @description Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.
+       * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
        * @example docs
        */
       collection?: string;
@@ -402,7 +420,7 @@ export interface components {
         [key: string]: string | number | boolean;
       };
       /**
-       * @description Full text of the document (at most MAX_TEXT_BYTES bytes).
+       * @description Full text of the document: at most MAX_TEXT_BYTES bytes in UTF-8 (`maxLength` is that bound in characters, exact for ASCII).
        * @example # Onboarding
        *
        *     New engineers get a laptop on day one.
@@ -433,7 +451,7 @@ export interface components {
     };
     FastChatDto: {
       /**
-       * @description Collection name; DEFAULT_COLLECTION when omitted.
+       * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
        * @example docs
        */
       collection?: string;
@@ -538,7 +556,10 @@ export interface components {
       chunks_per_second: number;
       /** @example docs */
       collection: string;
-      /** @example 2025-01-01T12:00:00.000Z */
+      /**
+       * Format: date-time
+       * @example 2025-01-01T12:00:00.000Z
+       */
       created_at: string;
       /** @description Documents (a PDF is one per page). */
       documents: components['schemas']['IngestCountsDto'];
@@ -552,23 +573,32 @@ export interface components {
       /** @description Files (or documents) not ingested. */
       failures: components['schemas']['IngestFailureDto'][];
       files: components['schemas']['IngestFilesDto'];
-      /** @example 2025-01-01T12:00:09.000Z */
+      /**
+       * Format: date-time
+       * @example 2025-01-01T12:00:09.000Z
+       */
       finished_at?: string;
-      /** @example 6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11 */
+      /**
+       * Format: uuid
+       * @example 6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11
+       */
       id: string;
       /**
        * @description Chunks done of the total, in percent.
        * @example 66.7
        */
       progress: number;
-      /** @example 2025-01-01T12:00:01.000Z */
+      /**
+       * Format: date-time
+       * @example 2025-01-01T12:00:01.000Z
+       */
       started_at?: string;
       /** @enum {string} */
       state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
     };
     QueryDocumentsDto: {
       /**
-       * @description Collection name; DEFAULT_COLLECTION when omitted.
+       * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
        * @example docs
        */
       collection?: string;
@@ -649,6 +679,7 @@ export interface components {
       /** Format: date-time */
       finished_at?: string;
       /**
+       * Format: uuid
        * @description Run id (null when nothing had to be done); GET /admin/reindex/{id} follows it.
        * @example 5b0c7a1e-3f7d-4a63-9a38-0f0e5f3f0c41
        */
@@ -707,7 +738,7 @@ export interface components {
     };
     UpsertDocumentsDto: {
       /**
-       * @description Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.
+       * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
        * @example docs
        */
       collection?: string;
@@ -723,7 +754,24 @@ export interface components {
   responses: never;
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The request's origin, when CORS_ORIGINS allows it (absent otherwise) */
+    'Access-Control-Allow-Origin': string;
+    /** @description Seconds to wait before retrying */
+    'Retry-After': number;
+    /** @description Requests allowed per caller in the window (THROTTLE_LIMIT) */
+    'X-RateLimit-Limit': number;
+    /** @description Requests allowed per caller in the strict window (THROTTLE_STRICT_LIMIT) */
+    'X-RateLimit-Limit-strict': number;
+    /** @description Requests left to this caller in the current window (THROTTLE_LIMIT) */
+    'X-RateLimit-Remaining': number;
+    /** @description Requests left to this caller in the current strict window (THROTTLE_STRICT_LIMIT) */
+    'X-RateLimit-Remaining-strict': number;
+    /** @description Seconds until the current window (THROTTLE_LIMIT) ends (THROTTLE_TTL_MS) */
+    'X-RateLimit-Reset': number;
+    /** @description Seconds until the current strict window (THROTTLE_STRICT_LIMIT) ends (THROTTLE_TTL_MS) */
+    'X-RateLimit-Reset-strict': number;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -744,6 +792,10 @@ export interface operations {
       /** @description Nothing to do: the collection already uses the configured embedder */
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -753,6 +805,10 @@ export interface operations {
       /** @description The build started */
       202: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -762,6 +818,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -789,6 +849,10 @@ export interface operations {
       /** @description The collection does not exist */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -798,6 +862,10 @@ export interface operations {
       /** @description A re-index of this collection is already running */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -807,6 +875,10 @@ export interface operations {
       /** @description The body is over its limit */
       413: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -816,6 +888,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -866,6 +943,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -875,6 +956,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -902,6 +987,10 @@ export interface operations {
       /** @description The collection was never re-indexed */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -911,6 +1000,10 @@ export interface operations {
       /** @description A re-index is running, or there is no previous generation */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -920,6 +1013,10 @@ export interface operations {
       /** @description The body is over its limit */
       413: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -929,6 +1026,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -978,6 +1080,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -987,6 +1093,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1014,6 +1124,10 @@ export interface operations {
       /** @description No such run */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1023,6 +1137,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1069,6 +1188,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1078,6 +1201,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1105,6 +1232,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1143,7 +1275,7 @@ export interface operations {
   getDocument: {
     parameters: {
       query?: {
-        /** @description Collection name; DEFAULT_COLLECTION when omitted. */
+        /** @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted. */
         collection?: string;
       };
       header?: never;
@@ -1157,6 +1289,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1166,6 +1302,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1193,6 +1333,10 @@ export interface operations {
       /** @description The collection (or document) does not exist */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1202,6 +1346,10 @@ export interface operations {
       /** @description The collection holds vectors of another embedding model */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1211,6 +1359,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1249,7 +1402,7 @@ export interface operations {
   deleteDocument: {
     parameters: {
       query?: {
-        /** @description Collection name; DEFAULT_COLLECTION when omitted. */
+        /** @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted. */
         collection?: string;
       };
       header?: never;
@@ -1263,6 +1416,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1272,6 +1429,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1299,6 +1460,10 @@ export interface operations {
       /** @description The collection (or document) does not exist */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1308,6 +1473,10 @@ export interface operations {
       /** @description The collection holds vectors of another embedding model */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1317,6 +1486,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1367,6 +1541,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1376,6 +1554,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1403,6 +1585,10 @@ export interface operations {
       /** @description The collection (or document) does not exist */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1412,6 +1598,10 @@ export interface operations {
       /** @description The collection holds vectors of another embedding model */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1421,6 +1611,10 @@ export interface operations {
       /** @description A text or the body is over its limit */
       413: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1430,6 +1624,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1480,6 +1679,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1489,6 +1692,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1516,6 +1723,10 @@ export interface operations {
       /** @description The collection (or document) does not exist */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1525,6 +1736,10 @@ export interface operations {
       /** @description The collection holds vectors of another embedding model */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1534,6 +1749,10 @@ export interface operations {
       /** @description A text or the body is over its limit */
       413: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1543,6 +1762,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -1594,6 +1818,13 @@ export interface operations {
       /** @description The answer (JSON), or its event stream */
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1604,6 +1835,13 @@ export interface operations {
       /** @description Invalid input; names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1632,6 +1870,13 @@ export interface operations {
       /** @description The collection does not exist */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1642,6 +1887,13 @@ export interface operations {
       /** @description The collection holds vectors of another embedding model */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1652,6 +1904,13 @@ export interface operations {
       /** @description The body is over its limit */
       413: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1662,6 +1921,14 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1918,7 +2185,7 @@ export interface operations {
         'application/json':
           | {
               /**
-               * @description Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.
+               * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
                * @example docs
                */
               collection?: string;
@@ -1929,7 +2196,7 @@ export interface operations {
         'multipart/form-data':
           | {
               /**
-               * @description Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.
+               * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
                * @example docs
                */
               collection?: string;
@@ -1943,6 +2210,13 @@ export interface operations {
       /** @description Accepted: the job is queued */
       202: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1952,6 +2226,13 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1979,6 +2260,13 @@ export interface operations {
       /** @description The collection is not yours to write */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1988,6 +2276,13 @@ export interface operations {
       /** @description A file, the file count or the request is over INGEST_MAX_FILE_BYTES, INGEST_MAX_FILES or INGEST_MAX_REQUEST_BYTES */
       413: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -1997,6 +2292,14 @@ export interface operations {
       /** @description INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
           [name: string]: unknown;
         };
         content: {
@@ -2046,6 +2349,10 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2055,6 +2362,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2082,6 +2393,10 @@ export interface operations {
       /** @description No such job, or not yours */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2091,6 +2406,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2141,6 +2461,10 @@ export interface operations {
       /** @description The job as it stands after the request */
       200: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2150,6 +2474,10 @@ export interface operations {
       /** @description Invalid input; the message names the field */
       400: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2177,6 +2505,10 @@ export interface operations {
       /** @description No such job, or not yours */
       404: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2186,6 +2518,10 @@ export interface operations {
       /** @description The job has already finished */
       409: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
@@ -2195,6 +2531,11 @@ export interface operations {
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
       429: {
         headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {

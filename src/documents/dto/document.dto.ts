@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
+import { COLLECTION_NAME_SCHEMA, OPTIONAL_COLLECTION } from '../../common/collection-name';
 import type { Metadata } from '../../vector-store/vector-store.port';
 import type { EmbedderFingerprint } from '../../embeddings/embedder.port';
 
 export class CollectionQueryDto {
-  @ApiPropertyOptional({
-    example: 'docs',
-    description: 'Collection name; DEFAULT_COLLECTION when omitted.',
-  })
+  @ApiPropertyOptional(OPTIONAL_COLLECTION)
   @IsOptional()
   @IsString()
   collection?: string;
@@ -28,7 +26,7 @@ export class DocumentDto {
   @ApiProperty({ example: 'handbook/onboarding' })
   id!: string;
 
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ example: 'Onboarding' })
@@ -49,7 +47,7 @@ export class DeleteDocumentResponseDto {
   @ApiProperty({ example: 'handbook/onboarding' })
   id!: string;
 
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ example: 3 })
@@ -68,7 +66,7 @@ export class EmbedderFingerprintDto implements EmbedderFingerprint {
 }
 
 export class CollectionDto {
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   name!: string;
 
   @ApiProperty({ description: 'Number of stored chunks.', example: 1520 })

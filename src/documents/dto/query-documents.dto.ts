@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Min } from 'class-validator';
-import { TOP_K_CEILING } from '../../config/env.schema';
+import { limitedBy } from '../../common/api-contract';
+import { OPTIONAL_COLLECTION } from '../../common/collection-name';
 import type { Metadata } from '../../vector-store/vector-store.port';
 
 export const QUERY_TIERS = ['exact', 'variants', 'unfiltered'] as const;
@@ -10,15 +11,14 @@ export class QueryDocumentsDto {
   @ApiProperty({
     description: 'Question or search text (at most MAX_QUERY_CHARS).',
     example: 'When do new engineers get a laptop?',
+    minLength: 1,
+    ...limitedBy('MAX_QUERY_CHARS'),
   })
   @IsString()
   @IsNotEmpty()
   query!: string;
 
-  @ApiPropertyOptional({
-    example: 'docs',
-    description: 'Collection name; DEFAULT_COLLECTION when omitted.',
-  })
+  @ApiPropertyOptional(OPTIONAL_COLLECTION)
   @IsOptional()
   @IsString()
   collection?: string;
@@ -27,7 +27,7 @@ export class QueryDocumentsDto {
     description: 'How many chunks to return (1 to MAX_TOP_K, default DEFAULT_TOP_K).',
     example: 5,
     minimum: 1,
-    maximum: TOP_K_CEILING,
+    ...limitedBy('MAX_TOP_K'),
   })
   @IsOptional()
   @IsInt()

@@ -9,11 +9,20 @@ import {
   IsString,
   ValidateNested,
 } from 'class-validator';
+import { limitedBy } from '../../common/api-contract';
+import { COLLECTION_NAME_SCHEMA, OPTIONAL_COLLECTION } from '../../common/collection-name';
 import type { Metadata } from '../../vector-store/vector-store.port';
 
 const METADATA_SCHEMA = {
   type: 'object' as const,
-  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+  ...limitedBy('MAX_METADATA_KEYS'),
+  additionalProperties: {
+    oneOf: [
+      { type: 'string', ...limitedBy('MAX_METADATA_VALUE_CHARS') },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
+  },
 };
 
 export class DocumentInputDto {
@@ -21,14 +30,19 @@ export class DocumentInputDto {
     description:
       'Stable id of the document (at most MAX_ID_CHARS; not blank, no `#`, control or invisible/bidirectional format characters). Re-sending the same id replaces the document.',
     example: 'handbook/onboarding',
+    minLength: 1,
+    ...limitedBy('MAX_ID_CHARS'),
   })
   @IsString()
   @IsNotEmpty()
   id!: string;
 
   @ApiProperty({
-    description: 'Full text of the document (at most MAX_TEXT_BYTES bytes).',
+    description:
+      'Full text of the document: at most MAX_TEXT_BYTES bytes in UTF-8 (`maxLength` is that bound in characters, exact for ASCII).',
     example: '# Onboarding\n\nNew engineers get a laptop on day one.',
+    minLength: 1,
+    ...limitedBy('MAX_TEXT_BYTES'),
   })
   @IsString()
   @IsNotEmpty()
@@ -46,11 +60,7 @@ export class DocumentInputDto {
 }
 
 export class UpsertDocumentsDto {
-  @ApiPropertyOptional({
-    description:
-      'Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.',
-    example: 'docs',
-  })
+  @ApiPropertyOptional(OPTIONAL_COLLECTION)
   @IsOptional()
   @IsString()
   collection?: string;
@@ -58,6 +68,8 @@ export class UpsertDocumentsDto {
   @ApiProperty({
     type: [DocumentInputDto],
     description: 'Documents to upsert (at most MAX_DOCUMENTS_PER_REQUEST).',
+    minItems: 1,
+    ...limitedBy('MAX_DOCUMENTS_PER_REQUEST'),
   })
   @IsArray()
   @ArrayMinSize(1)
@@ -85,7 +97,7 @@ export class DocumentUpsertResultDto {
 }
 
 export class UpsertDocumentsResponseDto {
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ type: [DocumentUpsertResultDto] })

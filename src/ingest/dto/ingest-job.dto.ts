@@ -1,18 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { limitedBy } from '../../common/api-contract';
+import { COLLECTION_NAME_SCHEMA, OPTIONAL_COLLECTION } from '../../common/collection-name';
 import { DocumentInputDto } from '../../documents/dto/upsert-documents.dto';
 import { JOB_STATES, type JobState } from '../ingest-job';
 
-const COLLECTION = {
-  description:
-    'Collection name (3-63 characters of [a-zA-Z0-9._-]); DEFAULT_COLLECTION when omitted.',
-  example: 'docs',
-};
-
 /** The JSON form of POST /ingest/jobs: documents already in text form. */
 export class CreateIngestJobDto {
-  @ApiPropertyOptional(COLLECTION)
+  @ApiPropertyOptional(OPTIONAL_COLLECTION)
   @IsOptional()
   @IsString()
   collection?: string;
@@ -20,6 +16,8 @@ export class CreateIngestJobDto {
   @ApiPropertyOptional({
     type: [DocumentInputDto],
     description: 'Documents to ingest (at most INGEST_MAX_FILES). Omit when uploading files.',
+    minItems: 1,
+    ...limitedBy('INGEST_MAX_FILES'),
   })
   @IsOptional()
   @IsArray()
@@ -33,14 +31,17 @@ export class CreateIngestJobDto {
 export const MULTIPART_SCHEMA = {
   type: 'object' as const,
   required: ['files'],
+  additionalProperties: false,
   properties: {
     files: {
       type: 'array' as const,
-      items: { type: 'string' as const, format: 'binary' },
+      minItems: 1,
+      ...limitedBy('INGEST_MAX_FILES'),
+      items: { type: 'string' as const, format: 'binary', ...limitedBy('INGEST_MAX_FILE_BYTES') },
       description:
         'Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file).',
     },
-    collection: { type: 'string' as const, ...COLLECTION },
+    collection: { type: 'string' as const, ...OPTIONAL_COLLECTION },
   },
 };
 
@@ -72,13 +73,13 @@ export class IngestFailureDto {
 }
 
 export class IngestJobDto {
-  @ApiProperty({ example: '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' })
+  @ApiProperty({ format: 'uuid', example: '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' })
   id!: string;
 
   @ApiProperty({ enum: JOB_STATES })
   state!: JobState;
 
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ description: 'Chunks done of the total, in percent.', example: 66.7 })
@@ -99,13 +100,13 @@ export class IngestJobDto {
   @ApiPropertyOptional({ description: 'Why the job failed, when it did.' })
   error?: string;
 
-  @ApiProperty({ example: '2025-01-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2025-01-01T12:00:00.000Z' })
   created_at!: string;
 
-  @ApiPropertyOptional({ example: '2025-01-01T12:00:01.000Z' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2025-01-01T12:00:01.000Z' })
   started_at?: string;
 
-  @ApiPropertyOptional({ example: '2025-01-01T12:00:09.000Z' })
+  @ApiPropertyOptional({ format: 'date-time', example: '2025-01-01T12:00:09.000Z' })
   finished_at?: string;
 
   @ApiProperty({ description: 'Since the job started (0 while queued).', example: 8000 })

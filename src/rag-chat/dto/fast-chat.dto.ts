@@ -9,6 +9,7 @@ import {
   IsString,
   ValidateNested,
 } from 'class-validator';
+import { limitedBy } from '../../common/api-contract';
 import {
   QUERY_TIERS,
   QueryDocumentsDto,
@@ -23,7 +24,12 @@ export class ChatTurnDto {
   @IsIn(CHAT_ROLES)
   role!: (typeof CHAT_ROLES)[number];
 
-  @ApiProperty({ example: 'Who hands out laptops?' })
+  @ApiProperty({
+    description:
+      'Bounded only by the request body limit (BODY_LIMIT_BYTES); CHAT_HISTORY_MAX_CHARS decides what the model sees.',
+    example: 'Who hands out laptops?',
+    ...limitedBy('BODY_LIMIT_BYTES'),
+  })
   @IsString()
   content!: string;
 }
@@ -33,6 +39,8 @@ export class FastChatDto extends OmitType(QueryDocumentsDto, ['query'] as const)
   @ApiProperty({
     description: 'The question to answer from the collection (at most MAX_QUERY_CHARS).',
     example: 'When do new engineers get a laptop?',
+    minLength: 1,
+    ...limitedBy('MAX_QUERY_CHARS'),
   })
   @IsString()
   @IsNotEmpty()
@@ -46,6 +54,7 @@ export class FastChatDto extends OmitType(QueryDocumentsDto, ['query'] as const)
       { role: 'user', content: 'Who hands out laptops?' },
       { role: 'assistant', content: 'The IT team does [1].' },
     ],
+    ...limitedBy('CHAT_HISTORY_MAX_MESSAGES'),
   })
   @IsOptional()
   @IsArray()

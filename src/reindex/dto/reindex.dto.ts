@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString } from 'class-validator';
+import { COLLECTION_NAME_SCHEMA } from '../../common/collection-name';
 import { EmbedderFingerprintDto } from '../../documents/dto/document.dto';
 
 export class StartReindexDto {
   @ApiPropertyOptional({
-    example: 'docs',
+    ...COLLECTION_NAME_SCHEMA,
     description: 'Logical collection; DEFAULT_COLLECTION when omitted.',
   })
   @IsOptional()
@@ -21,7 +22,7 @@ export class StartReindexDto {
 }
 
 export class RollbackDto {
-  @ApiProperty({ example: 'docs', description: 'Logical collection to roll back.' })
+  @ApiProperty({ ...COLLECTION_NAME_SCHEMA, description: 'Logical collection to roll back.' })
   @IsString()
   collection!: string;
 }
@@ -38,13 +39,14 @@ export type ReindexState = (typeof REINDEX_STATES)[number];
 export class ReindexRunDto {
   @ApiProperty({
     type: String,
+    format: 'uuid',
     nullable: true,
     description: 'Run id (null when nothing had to be done); GET /admin/reindex/{id} follows it.',
     example: '5b0c7a1e-3f7d-4a63-9a38-0f0e5f3f0c41',
   })
   run_id!: string | null;
 
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({
@@ -97,7 +99,7 @@ export class GenerationDto {
 }
 
 export class RollbackResponseDto {
-  @ApiProperty({ example: 'docs' })
+  @ApiProperty(COLLECTION_NAME_SCHEMA)
   collection!: string;
 
   @ApiProperty({ type: GenerationDto, description: 'The generation now serving.' })
