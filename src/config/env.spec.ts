@@ -24,4 +24,11 @@ describe('parseEnv', () => {
   it('rejects an overlap that is not smaller than the chunk size', () => {
     expect(() => parseEnv({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '200' })).toThrow(/CHUNK_OVERLAP/);
   });
+
+  it('keeps the extraction timeout inside the request deadline', () => {
+    expect(() => parseEnv({ REQUEST_TIMEOUT_MS: '20000' })).toThrow(
+      /INGEST_EXTRACT_TIMEOUT_MS: must be smaller than REQUEST_TIMEOUT_MS/,
+    );
+    expect(parseEnv({ REQUEST_TIMEOUT_MS: '20001' }).INGEST_EXTRACT_TIMEOUT_MS).toBe(20_000);
+  });
 });

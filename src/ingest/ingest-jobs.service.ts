@@ -184,6 +184,9 @@ export class IngestJobsService {
         try {
           const extracted = await extractFile(file, {
             timeoutMs: this.limits.extractTimeoutMs,
+            maxHeapMb: this.limits.extractWorkerMaxHeapMb,
+            maxDecompressedBytes: this.limits.maxDecompressedBytes,
+            maxTextBytes: this.documentLimits.maxTextBytes,
           });
           if (seen.has(extracted.id))
             throw new FileRejectedError('repeats another file of this job');
