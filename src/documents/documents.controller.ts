@@ -5,6 +5,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { Deadline, HandlerDeadline } from '../observability/handler-deadline';
 import { DocumentsService } from './documents.service';
 import {
   CollectionQueryDto,
@@ -39,8 +40,9 @@ export class DocumentsController {
   upsert(
     @CurrentUser() user: Principal,
     @Body() body: UpsertDocumentsDto,
+    @Deadline() deadline: HandlerDeadline,
   ): Promise<UpsertDocumentsResponseDto> {
-    return this.documents.upsert(user, body);
+    return this.documents.upsert(user, body, deadline);
   }
 
   @Post('query')
