@@ -163,7 +163,9 @@ export const envSchema = z
     INGEST_CONCURRENCY: int(2, 1, 64),
     INGEST_PIPELINE_DEPTH: int(3, 1, 32),
     INGEST_BATCH_CHUNKS: int(256, 1, 10_000),
-    INGEST_EXTRACT_TIMEOUT_MS: int(30_000, 100),
+    INGEST_EXTRACT_TIMEOUT_MS: int(20_000, 100),
+    INGEST_MAX_DECOMPRESSED_BYTES: int(50_000_000, 1_000_000),
+    INGEST_EXTRACT_WORKER_MAX_HEAP_MB: int(256, 32, 16_384),
     INGEST_LEASE_MS: int(30_000, 1000),
     INGEST_SETTLE_MS: int(500, 0, 60_000),
     INGEST_SWEEP_MS: int(10_000, 100),
@@ -190,6 +192,11 @@ export const envSchema = z
   .refine((env) => env.INGEST_MAX_REQUEST_BYTES <= env.INGEST_UPLOAD_BUDGET_BYTES, {
     path: ['INGEST_UPLOAD_BUDGET_BYTES'],
     message: 'must be at least INGEST_MAX_REQUEST_BYTES, or the largest upload could never fit',
+  })
+  // A slow file then fails alone, reported in the job, instead of the whole request timing out.
+  .refine((env) => env.INGEST_EXTRACT_TIMEOUT_MS < env.REQUEST_TIMEOUT_MS, {
+    path: ['INGEST_EXTRACT_TIMEOUT_MS'],
+    message: 'must be smaller than REQUEST_TIMEOUT_MS',
   })
   .refine((env) => env.DEFAULT_TOP_K <= env.MAX_TOP_K, {
     path: ['DEFAULT_TOP_K'],

@@ -33,4 +33,11 @@ describe('parseEnv', () => {
       QUERY_MAX_CHUNK_CHARS: 2000,
     });
   });
+
+  it('keeps the extraction timeout inside the request deadline', () => {
+    expect(() => parseEnv({ REQUEST_TIMEOUT_MS: '20000' })).toThrow(
+      /INGEST_EXTRACT_TIMEOUT_MS: must be smaller than REQUEST_TIMEOUT_MS/,
+    );
+    expect(parseEnv({ REQUEST_TIMEOUT_MS: '20001' }).INGEST_EXTRACT_TIMEOUT_MS).toBe(20_000);
+  });
 });

@@ -6,6 +6,7 @@ import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
 import { limitedBy } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { Deadline, HandlerDeadline } from '../observability/handler-deadline';
 import { DocumentsService } from './documents.service';
 import {
   CollectionQueryDto,
@@ -46,8 +47,9 @@ export class DocumentsController {
   upsert(
     @CurrentUser() user: Principal,
     @Body() body: UpsertDocumentsDto,
+    @Deadline() deadline: HandlerDeadline,
   ): Promise<UpsertDocumentsResponseDto> {
-    return this.documents.upsert(user, body);
+    return this.documents.upsert(user, body, deadline);
   }
 
   @Post('query')

@@ -5,6 +5,7 @@ import { parseEnv } from '../config/env';
 import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import type { VectorStore } from '../vector-store/vector-store.port';
+import { HandlerDeadline } from '../observability/handler-deadline';
 import { DocumentsService } from './documents.service';
 import { documentsConfigFrom } from './documents.config';
 
@@ -67,6 +68,30 @@ const storedChunks = (id: string, hash: string, count: number) =>
   }));
 
 describe('DocumentsService.upsert', () => {
+  it('writes nothing once the request deadline passed, and commits before writing', async () => {
+    const { service, store, embedder } = setup();
+    const passed = new HandlerDeadline();
+    passed.expire(new Error('deadline passed'));
+    const input = { documents: [{ id: 'a', text: 'Body text.' }] };
+    await expect(service.upsert(admin, input, passed)).rejects.toThrow('deadline passed');
+    expect(embedder.embedDocuments).not.toHaveBeenCalled();
+
+    // The deadline passes while the embedder works: its result is not written.
+    const during = new HandlerDeadline();
+    embedder.embedDocuments.mockImplementationOnce((texts: string[]) => {
+      during.expire(new Error('passed during embedding'));
+      return Promise.resolve(texts.map(() => [1, 0]));
+    });
+    await expect(service.upsert(admin, input, during)).rejects.toThrow('passed during embedding');
+    expect(store.upsert).not.toHaveBeenCalled();
+
+    // Committed before the first write: a deadline passing afterwards waits for the answer.
+    const committed = new HandlerDeadline();
+    await service.upsert(admin, input, committed);
+    expect(store.upsert).toHaveBeenCalledTimes(1);
+    expect(committed.expire(new Error('late'))).toBe(false);
+  });
+
   it('stores chunks with deterministic ids, defaults and the title used for embedding', async () => {
     const { service, store, embedder } = setup();
     const result = await service.upsert(admin, {
@@ -76,7 +101,11 @@ describe('DocumentsService.upsert', () => {
       collection: 'docs',
       results: [{ id: 'a', chunks: 1, status: 'created' }],
     });
-    expect(embedder.embedDocuments).toHaveBeenCalledWith(['# Title\n\nBody text.'], ['Title']);
+    expect(embedder.embedDocuments).toHaveBeenCalledWith(
+      ['# Title\n\nBody text.'],
+      ['Title'],
+      undefined,
+    );
     const [collection, records] = store.upsert.mock.calls[0];
     expect(collection).toBe('docs');
     expect(records[0]).toMatchObject({

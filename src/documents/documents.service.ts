@@ -14,6 +14,7 @@ import {
 } from '../vector-store/vector-store.port';
 import { chunkText } from './chunker';
 import { checkDocumentId } from './document-id';
+import type { HandlerDeadline } from '../observability/handler-deadline';
 import { DocumentsConfig } from './documents.config';
 import { contentHash, validateMetadata, withDefaults } from './document-metadata';
 import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
@@ -63,10 +64,19 @@ export class DocumentsService {
     this.reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries);
   }
 
-  async upsert(user: Principal, input: UpsertDocumentsDto): Promise<UpsertDocumentsResponseDto> {
+  /**
+   * With a request's `deadline`: nothing is written once it passed (embedding stops, the writes
+   * are not started); the first write commits the request, which then answers when done.
+   */
+  async upsert(
+    user: Principal,
+    input: UpsertDocumentsDto,
+    deadline?: HandlerDeadline,
+  ): Promise<UpsertDocumentsResponseDto> {
     const collection = this.collectionName(user, input.collection);
     // Validate and prepare everything before the first write, so bad input changes nothing.
     const prepared = this.prepare(input.documents);
+    deadline?.signal.throwIfAborted();
     const targets = await this.router.writeTargets(collection);
 
     const stored = await this.store.find(targets.active.name, {
@@ -123,7 +133,9 @@ export class DocumentsService {
         const embeddings = await target.embedder.embedDocuments(
           records.map((record) => record.text),
           titles,
+          deadline?.signal,
         );
+        deadline?.commit();
         // New chunks first, then the ones an edit no longer has: a crash in between leaves
         // extra chunks of the old version, never an edited document with a chunk id missing.
         // The store writes in batches, so a new document cut between two keeps its first

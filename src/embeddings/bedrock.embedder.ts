@@ -41,13 +41,17 @@ export class BedrockEmbedder extends Embedder {
     return Promise.resolve();
   }
 
-  async embedDocuments(texts: string[]): Promise<number[][]> {
+  async embedDocuments(
+    texts: string[],
+    _titles?: unknown,
+    signal?: AbortSignal,
+  ): Promise<number[][]> {
     const results = new Array<number[]>(texts.length);
     let next = 0;
     const worker = async () => {
       while (next < texts.length) {
         const i = next++;
-        results[i] = await this.embedOne(texts[i]);
+        results[i] = await this.embedOne(texts[i], signal);
       }
     };
     const workers = Math.min(this.options.concurrency ?? 8, texts.length);
@@ -59,7 +63,7 @@ export class BedrockEmbedder extends Embedder {
     return this.embedOne(text);
   }
 
-  private embedOne(inputText: string): Promise<number[]> {
+  private embedOne(inputText: string, signal?: AbortSignal): Promise<number[]> {
     const { timeoutMs, retry } = this.options;
     const command = new InvokeModelCommand({
       modelId: this.model,
@@ -68,7 +72,7 @@ export class BedrockEmbedder extends Embedder {
       body: JSON.stringify({ inputText, dimensions: this.dimensions, normalize: true }),
     });
     return callUpstream(
-      { ...retry, what: 'Bedrock embeddings', timeoutMs },
+      { ...retry, what: 'Bedrock embeddings', timeoutMs, signal },
       async (abortSignal) => {
         let body: Uint8Array;
         try {

@@ -23,6 +23,28 @@ class FakeEmbedder extends Embedder {
 }
 
 describe('CachingEmbedder', () => {
+  it('makes no further batch call once the signal aborted, passing the signal on', async () => {
+    const abort = new AbortController();
+    const reason = new Error('deadline passed');
+    const signals: (AbortSignal | undefined)[] = [];
+    class AbortingEmbedder extends FakeEmbedder {
+      override embedDocuments(
+        texts: string[],
+        titles?: (string | undefined)[],
+        signal?: AbortSignal,
+      ): Promise<number[][]> {
+        signals.push(signal);
+        abort.abort(reason);
+        return super.embedDocuments(texts, titles);
+      }
+    }
+    const embedder = new CachingEmbedder(new AbortingEmbedder(), { cacheSize: 10, batchSize: 1 });
+    await expect(embedder.embedDocuments(['a', 'b', 'c'], undefined, abort.signal)).rejects.toBe(
+      reason,
+    );
+    expect(signals).toEqual([abort.signal]);
+  });
+
   it('splits documents into batches and keeps order and titles aligned', async () => {
     const inner = new FakeEmbedder();
     const embedder = new CachingEmbedder(inner, { cacheSize: 10, batchSize: 2 });

@@ -37,7 +37,11 @@ export class CachingEmbedder extends Embedder {
     return this.inner.ready();
   }
 
-  async embedDocuments(texts: string[], titles?: (string | undefined)[]): Promise<number[][]> {
+  async embedDocuments(
+    texts: string[],
+    titles?: (string | undefined)[],
+    signal?: AbortSignal,
+  ): Promise<number[][]> {
     if (titles && titles.length !== texts.length) {
       throw new InvalidInputError(
         'titles',
@@ -47,11 +51,12 @@ export class CachingEmbedder extends Embedder {
     const vectors: number[][] = [];
     // Sequential on purpose: one batch in flight keeps us within provider rate limits.
     for (let start = 0; start < texts.length; start += this.options.batchSize) {
+      signal?.throwIfAborted();
       const batch = texts.slice(start, start + this.options.batchSize);
       const batchTitles = titles?.slice(start, start + this.options.batchSize);
       vectors.push(
         ...(await this.recorder.embedding('documents', batch.length, () =>
-          this.inner.embedDocuments(batch, batchTitles),
+          this.inner.embedDocuments(batch, batchTitles, signal),
         )),
       );
     }

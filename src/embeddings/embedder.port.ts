@@ -12,8 +12,16 @@ export const fingerprintToString = (fp: EmbedderFingerprint): string =>
 export abstract class Embedder {
   abstract readonly fingerprint: EmbedderFingerprint;
 
-  /** Embeds passages for storage. `titles[i]`, when given, is the title of `texts[i]`'s document. */
-  abstract embedDocuments(texts: string[], titles?: (string | undefined)[]): Promise<number[][]>;
+  /**
+   * Embeds passages for storage. `titles[i]`, when given, is the title of `texts[i]`'s document.
+   * Once `signal` aborts (the request's deadline passed), calls still to make are not made and
+   * remote ones in flight are cancelled, rejecting with the signal's reason.
+   */
+  abstract embedDocuments(
+    texts: string[],
+    titles?: (string | undefined)[],
+    signal?: AbortSignal,
+  ): Promise<number[][]>;
 
   /** Embeds a search query (cached). */
   abstract embedQuery(text: string): Promise<number[]>;

@@ -46,8 +46,8 @@ export class OpenAiEmbedder extends Embedder {
     if (this.dimension === undefined) await this.embed(['dimension probe']);
   }
 
-  embedDocuments(texts: string[]): Promise<number[][]> {
-    return texts.length === 0 ? Promise.resolve([]) : this.embed(texts);
+  embedDocuments(texts: string[], _titles?: unknown, signal?: AbortSignal): Promise<number[][]> {
+    return texts.length === 0 ? Promise.resolve([]) : this.embed(texts, signal);
   }
 
   async embedQuery(text: string): Promise<number[]> {
@@ -55,12 +55,12 @@ export class OpenAiEmbedder extends Embedder {
     return vector;
   }
 
-  private async embed(input: string[]): Promise<number[][]> {
+  private async embed(input: string[], signal?: AbortSignal): Promise<number[][]> {
     const { model, apiKey, dimensions, timeoutMs, retry } = this.options;
     const body = JSON.stringify({ model, input, dimensions, encoding_format: 'float' });
     const vectors = await callUpstream(
-      { ...retry, what: 'OpenAI embeddings', timeoutMs },
-      async (signal) => {
+      { ...retry, what: 'OpenAI embeddings', timeoutMs, signal },
+      async (attemptSignal) => {
         let response: Response;
         try {
           response = await fetch(this.url, {
@@ -70,7 +70,7 @@ export class OpenAiEmbedder extends Embedder {
               ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
             },
             body,
-            signal,
+            signal: attemptSignal,
           });
         } catch (error) {
           throw new RetryableError('network error', undefined, { cause: error });

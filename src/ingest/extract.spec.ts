@@ -1,12 +1,24 @@
-import { docxFixture, pdfFixture } from './ingest.fixtures';
+import { docxBombFixture, docxFixture, pdfBombFixture, pdfFixture } from './ingest.fixtures';
 import { extractFile, htmlToText } from './extract';
-import { FileRejectedError } from './file-format';
+import type { ExtractLimits } from './extract-worker';
+import { DecompressionLimitError, FileRejectedError } from './file-format';
 
-const extract = (name: string, bytes: Buffer | string, mime = '') =>
+const LIMITS: ExtractLimits = {
+  timeoutMs: 20_000,
+  maxHeapMb: 256,
+  maxDecompressedBytes: 8_000_000,
+  maxTextBytes: 100_000,
+};
+
+const extract = (name: string, bytes: Buffer | string, limits: Partial<ExtractLimits> = {}) =>
   extractFile(
-    { name, mime, bytes: typeof bytes === 'string' ? Buffer.from(bytes) : bytes },
-    { timeoutMs: 20_000 },
+    { name, mime: '', bytes: typeof bytes === 'string' ? Buffer.from(bytes) : bytes },
+    { ...LIMITS, ...limits },
   );
+
+const MB = 1_000_000;
+// Reader workers and bomb fixtures take seconds on a busy machine.
+jest.setTimeout(30_000);
 
 describe('htmlToText', () => {
   it('keeps the content and headings, drops scripts, styles and page furniture', () => {
@@ -62,5 +74,80 @@ describe('extractFile', () => {
     const failure = extract(name, bytes);
     await expect(failure).rejects.toThrow(FileRejectedError);
     await expect(failure).rejects.toThrow(reason);
+  });
+});
+
+describe('extractFile limits (issue 17, findings 3 and 6)', () => {
+  it.each([
+    ['DOCX', 'bomb.docx', docxBombFixture],
+    ['PDF', 'bomb.pdf', pdfBombFixture],
+  ])(
+    'refuses a %s that inflates past INGEST_MAX_DECOMPRESSED_BYTES, reading no further',
+    async (_, name, bomb) => {
+      const bytes = await bomb(256 * MB);
+      const started = Date.now();
+      const failure = extract(name, bytes);
+      await expect(failure).rejects.toThrow(DecompressionLimitError);
+      await expect(failure).rejects.toThrow(
+        /more than 8000000 bytes \(INGEST_MAX_DECOMPRESSED_BYTES\)/,
+      );
+      // Inflating all 256 MB takes several times as long as stopping at 8.
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+  );
+
+  it('reads files that inflate to less than the limit', async () => {
+    const paragraphs = Array.from({ length: 1000 }, (_, i) => `Paragraph ${i} of words.`);
+    const limits = { maxDecompressedBytes: 1 * MB, maxTextBytes: 1 * MB };
+    const file = await extract('ok.docx', await docxFixture(paragraphs), limits);
+    expect(file.documents[0].text).toContain('Paragraph 999 of words.');
+    await expect(extract('zeros.pdf', await pdfBombFixture(4 * MB))).rejects.toThrow(
+      /no text layer/,
+    );
+  });
+
+  it.each([
+    ['notes.txt', () => Promise.resolve(Buffer.from('x'.repeat(1001))), /more than 1000 bytes/],
+    ['long.docx', () => docxFixture(['y'.repeat(1001)]), /more than 1000 bytes/],
+    [
+      'long.pdf',
+      () => pdfFixture(['short', Array(30).fill('z'.repeat(60)).join('\n')]),
+      /page 2 has more than/,
+    ],
+  ])(
+    'refuses %s with more text than MAX_TEXT_BYTES, at extraction',
+    async (name, build, reason) => {
+      const failure = extract(name, await build(), { maxTextBytes: 1000 });
+      await expect(failure).rejects.toThrow(reason);
+      await expect(failure).rejects.toThrow(/MAX_TEXT_BYTES/);
+    },
+  );
+
+  it('fails the file, not the process, when a reader runs out of its heap', async () => {
+    const paragraphs = Array.from({ length: 20_000 }, (_, i) => `Paragraph ${i} of words.`);
+    const failure = extract('big.docx', await docxFixture(paragraphs), {
+      maxHeapMb: 32,
+      maxTextBytes: 10 * MB,
+      maxDecompressedBytes: 50 * MB,
+    });
+    await expect(failure).rejects.toThrow(
+      /ran out of its 32 MB heap \(INGEST_EXTRACT_WORKER_MAX_HEAP_MB\)/,
+    );
+  });
+
+  it('stops at once with the reason when the signal aborts', async () => {
+    const reason = new Error('deadline passed');
+    await expect(extract('a.md', '# text', { signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+    const abort = new AbortController();
+    const started = Date.now();
+    const failure = extract('bomb.pdf', await pdfBombFixture(512 * MB), {
+      maxDecompressedBytes: 2000 * MB,
+      signal: abort.signal,
+    });
+    setTimeout(() => abort.abort(reason), 300);
+    await expect(failure).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

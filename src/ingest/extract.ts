@@ -1,4 +1,3 @@
-import mammoth from 'mammoth';
 import { parse } from 'node-html-parser';
 import { basename } from 'node:path';
 import type { Metadata } from '../vector-store/vector-store.port';
@@ -8,6 +7,8 @@ import {
   FileRejectedError,
   type FileType,
 } from './file-format';
+import { docxText } from './docx-text';
+import type { ExtractLimits } from './extract-worker';
 import { pdfPageTexts } from './pdf-text';
 
 /** A document ready for DocumentsService.upsert. */
@@ -68,28 +69,28 @@ export function htmlToText(html: string): { title?: string; text: string } {
   return { title: title || undefined, text };
 }
 
-async function docxText(bytes: Buffer): Promise<string> {
-  try {
-    return (await mammoth.extractRawText({ buffer: bytes })).value;
-  } catch {
-    throw new FileRejectedError('corrupt or unreadable DOCX');
-  }
-}
-
 /**
  * Turns one upload into documents: one per file, or one per page with text for a PDF.
- * Throws FileRejectedError (unsafe name, unsupported, corrupt, no text) for the job to report.
+ * Throws FileRejectedError (unsafe name, unsupported, corrupt, no text, over a limit) for the
+ * job to report; when `limits.signal` aborts, its reason.
  */
 export async function extractFile(
   file: UploadedFile,
-  { timeoutMs }: { timeoutMs: number },
+  limits: ExtractLimits,
 ): Promise<ExtractedFile> {
+  limits.signal?.throwIfAborted();
   const id = documentIdFromPath(file.name);
   const type = detectFileType(file.name, file.mime, file.bytes);
   if (!type) throw new FileRejectedError('unsupported file type');
   const metadata: Metadata = { file_type: type, source: id };
   const one = (text: string, extra: Metadata = {}): ExtractedFile => {
     if (text.trim() === '') throw new FileRejectedError('no text to index');
+    // Here rather than when the job stores it: before the text is planned into chunks.
+    if (Buffer.byteLength(text) > limits.maxTextBytes) {
+      throw new FileRejectedError(
+        `has more than ${limits.maxTextBytes} bytes of text (MAX_TEXT_BYTES)`,
+      );
+    }
     return { id, type, documents: [{ id, text, metadata: { ...metadata, ...extra } }] };
   };
   switch (type) {
@@ -101,9 +102,9 @@ export async function extractFile(
       return one(text, title ? { title } : {});
     }
     case 'docx':
-      return one(await docxText(file.bytes));
+      return one(await docxText(file.bytes, limits));
     case 'pdf': {
-      const pages = await pdfPageTexts(file.bytes, timeoutMs);
+      const pages = await pdfPageTexts(file.bytes, limits);
       // Every page shares the file's title: page 7's first line is no title for the chunks.
       const title = basename(id).replace(/\.pdf$/i, '');
       const documents = pages.flatMap((text, i) =>

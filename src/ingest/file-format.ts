@@ -8,6 +8,13 @@ export type FileType = (typeof FILE_TYPES)[number];
 /** A file the job reports as failed, with the reason, instead of aborting the job. */
 export class FileRejectedError extends Error {}
 
+/** A file whose content inflates past INGEST_MAX_DECOMPRESSED_BYTES: a decompression bomb. */
+export class DecompressionLimitError extends FileRejectedError {
+  constructor(maxBytes: number) {
+    super(`inflates to more than ${maxBytes} bytes (INGEST_MAX_DECOMPRESSED_BYTES)`);
+  }
+}
+
 const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 const EXTENSIONS: Record<string, FileType> = {
   '.txt': 'txt',

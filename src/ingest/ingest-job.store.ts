@@ -75,8 +75,11 @@ export class IngestJobStore {
     return ids.length;
   }
 
-  /** Writes the batches in a few large requests rather than one enormous one. */
-  async saveBatches(id: string, batches: StoredBatch[]): Promise<void> {
+  /**
+   * Writes the batches in a few large requests rather than one enormous one; stops before the
+   * next request once `signal` aborted, throwing its reason.
+   */
+  async saveBatches(id: string, batches: StoredBatch[], signal?: AbortSignal): Promise<void> {
     let pending: StoredRecord[] = [];
     let chars = 0;
     for (const [seq, batch] of batches.entries()) {
@@ -84,11 +87,13 @@ export class IngestJobStore {
       pending.push({ id: batchKey(id, seq), text, metadata: { kind: 'batch', job_id: id } });
       chars += text.length;
       if (chars >= WRITE_CHARS) {
+        signal?.throwIfAborted();
         await this.records.write(pending);
         pending = [];
         chars = 0;
       }
     }
+    signal?.throwIfAborted();
     await this.records.write(pending);
   }
 

@@ -10,6 +10,7 @@ import {
   TooManyRequestsError,
 } from '../common/domain-errors';
 import { DocumentsConfig } from '../documents/documents.config';
+import type { HandlerDeadline } from '../observability/handler-deadline';
 import { chunkText } from '../documents/chunker';
 import { checkDocumentId } from '../documents/document-id';
 import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
@@ -73,7 +74,17 @@ export class IngestJobsService {
     private readonly runner: IngestRunner,
   ) {}
 
-  async create(user: Principal, input: IngestRequest): Promise<IngestJobDto> {
+  /**
+   * Nothing is stored once the request's deadline passed: extraction stops, batches written so
+   * far are deleted again, and the job record (what makes the job exist) is written only after
+   * `deadline.commit()`.
+   */
+  async create(
+    user: Principal,
+    deadline: HandlerDeadline,
+    input: IngestRequest,
+  ): Promise<IngestJobDto> {
+    const { signal } = deadline;
     const { limits } = this;
     const collection = input.collection ?? this.documentLimits.defaultCollection;
     checkLogicalName(collection);
@@ -101,7 +112,7 @@ export class IngestJobsService {
 
     const failures: FileFailure[] = [];
     const planned = input.files
-      ? await this.extractAll(input.files, failures)
+      ? await this.extractAll(input.files, failures, signal)
       : input.documents!.map((doc): PlannedFile => ({
           documents: [{ ...doc, metadata: doc.metadata ?? {} }],
         }));
@@ -109,6 +120,7 @@ export class IngestJobsService {
       size: this.documentLimits.chunkSize,
       overlap: this.documentLimits.chunkOverlap,
     };
+    signal.throwIfAborted();
     const plan = planBatches(planned, (text) => chunkText(text, chunking).length, {
       maxChunks: limits.batchChunks,
       maxDocuments: this.documentLimits.maxDocumentsPerRequest,
@@ -132,7 +144,15 @@ export class IngestJobsService {
       updatedAt: now,
     };
     // Batches first: a job record never points at documents that are not stored yet.
-    await this.jobs.saveBatches(job.id, plan.batches);
+    try {
+      await this.jobs.saveBatches(job.id, plan.batches, signal);
+      deadline.commit();
+    } catch (error) {
+      // Without a job record nothing reads them; deleted so the store is as it was. A failed
+      // delete leaves them unread; the error answered is the one that stopped the job.
+      await this.jobs.deleteBatches(job.id).catch(() => undefined);
+      throw error;
+    }
     await this.jobs.save(job);
     this.runner.kick();
     return toJobDto(job);
@@ -173,17 +193,25 @@ export class IngestJobsService {
     return job;
   }
 
-  private async extractAll(files: UploadedFile[], failures: FileFailure[]): Promise<PlannedFile[]> {
+  private async extractAll(
+    files: UploadedFile[],
+    failures: FileFailure[],
+    signal: AbortSignal,
+  ): Promise<PlannedFile[]> {
     const planned = new Array<PlannedFile | undefined>(files.length);
     const seen = new Set<string>();
     let next = 0;
     const worker = async () => {
-      while (next < files.length) {
+      while (next < files.length && !signal.aborted) {
         const index = next++;
         const file = files[index];
         try {
           const extracted = await extractFile(file, {
             timeoutMs: this.limits.extractTimeoutMs,
+            maxHeapMb: this.limits.extractWorkerMaxHeapMb,
+            maxDecompressedBytes: this.limits.maxDecompressedBytes,
+            maxTextBytes: this.documentLimits.maxTextBytes,
+            signal,
           });
           if (seen.has(extracted.id))
             throw new FileRejectedError('repeats another file of this job');
@@ -196,6 +224,7 @@ export class IngestJobsService {
                 : { id: extracted.id, pages: extracted.pages },
           };
         } catch (error) {
+          if (signal.aborted) throw error;
           // Anything a file does to its reader is that file's failure, never the job's.
           const reason =
             error instanceof FileRejectedError ? error.message : `unreadable: ${String(error)}`;
@@ -204,6 +233,7 @@ export class IngestJobsService {
       }
     };
     await Promise.all(Array.from({ length: EXTRACT_CONCURRENCY }, worker));
+    signal.throwIfAborted();
     return planned.filter((file): file is PlannedFile => file !== undefined);
   }
 }

@@ -16,8 +16,12 @@ export abstract class IngestConfig {
   abstract readonly pipelineDepth: number;
   /** Chunks per stored batch (one upsert call), at most MAX_DOCUMENTS_PER_REQUEST documents. */
   abstract readonly batchChunks: number;
-  /** Text extraction of one file (PDF parsing runs in a worker that is stopped after this). */
+  /** Text extraction of one file (PDF and DOCX readers run in a worker stopped after this). */
   abstract readonly extractTimeoutMs: number;
+  /** What a DOCX may inflate to in all, and one PDF stream: more is a decompression bomb. */
+  abstract readonly maxDecompressedBytes: number;
+  /** The heap of each PDF or DOCX reader worker; a reader that runs out fails its file. */
+  abstract readonly extractWorkerMaxHeapMb: number;
   /** A running job whose owner has not renewed its lease for this long is resumed elsewhere. */
   abstract readonly leaseMs: number;
   /** Wait between writing a lease and re-reading it to see who won (no compare-and-set). */
@@ -43,6 +47,8 @@ export const ingestConfigFrom = (env: Env): IngestConfig => ({
   pipelineDepth: env.INGEST_PIPELINE_DEPTH,
   batchChunks: env.INGEST_BATCH_CHUNKS,
   extractTimeoutMs: env.INGEST_EXTRACT_TIMEOUT_MS,
+  maxDecompressedBytes: env.INGEST_MAX_DECOMPRESSED_BYTES,
+  extractWorkerMaxHeapMb: env.INGEST_EXTRACT_WORKER_MAX_HEAP_MB,
   leaseMs: env.INGEST_LEASE_MS,
   settleMs: env.INGEST_SETTLE_MS,
   sweepMs: env.INGEST_SWEEP_MS,

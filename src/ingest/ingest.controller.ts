@@ -28,6 +28,7 @@ import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
 import { UUID_SCHEMA } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { Deadline, HandlerDeadline } from '../observability/handler-deadline';
 import { StrictThrottle } from '../observability/principal-throttler.guard';
 import { CreateIngestJobDto, IngestJobDto, MULTIPART_SCHEMA } from './dto/ingest-job.dto';
 import { IngestJobsService } from './ingest-jobs.service';
@@ -78,8 +79,9 @@ export class IngestController {
     @CurrentUser() user: Principal,
     @Body() body: CreateIngestJobDto,
     @UploadedFiles() files: MulterFile[] | undefined,
+    @Deadline() deadline: HandlerDeadline,
   ): Promise<IngestJobDto> {
-    return this.ingest.create(user, {
+    return this.ingest.create(user, deadline, {
       collection: body.collection,
       documents: body.documents,
       files: files?.length

@@ -1,14 +1,30 @@
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { FileRejectedError } from './file-format';
+import { DECOMPRESSION_LIMIT, runReader, TEXT_LIMIT, type ExtractLimits } from './extract-worker';
 
 /**
- * Runs in a worker thread: pdfjs-dist is ESM only, and a worker loads it natively whatever
- * compiled the caller (ts-node, jest), keeps the parse off the event loop and can be stopped
- * when a hostile file makes it spin.
+ * pdfjs-dist is ESM only; a worker loads it natively whatever compiled the caller (ts-node,
+ * jest).
+ *
+ * pdf.js inflates a stream into one Uint8Array that doubles as it grows, outside the heap that
+ * `resourceLimits` bounds: in this worker Uint8Array refuses any single allocation over
+ * `maxBufferBytes`, which stops a flate bomb at that size (a global patch, harmless in a thread
+ * that runs nothing else). Pages are posted as they are read; reading stops at the first page
+ * with more than `maxTextBytes` of text.
  */
-const WORKER_SOURCE = `
+const PDF_READER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { maxBufferBytes, maxTextBytes } = workerData;
+// pdf.js logs and skips errors inside a page's content: the flag is what reports the refusal.
+let overLimit = false;
+globalThis.Uint8Array = new Proxy(Uint8Array, {
+  construct(target, args, newTarget) {
+    if (typeof args[0] === 'number' && args[0] > maxBufferBytes) {
+      overLimit = true;
+      throw new RangeError('${DECOMPRESSION_LIMIT}');
+    }
+    return Reflect.construct(target, args, newTarget);
+  },
+});
 (async () => {
   const pdfjs = await import(workerData.pdfjsUrl);
   const pdf = await pdfjs.getDocument({
@@ -18,40 +34,39 @@ const { parentPort, workerData } = require('node:worker_threads');
     useSystemFonts: false,
     verbosity: 0,
   }).promise;
-  const pages = [];
   for (let n = 1; n <= pdf.numPages; n++) {
     const content = await (await pdf.getPage(n)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\\n' : '') : '')).join(''));
+    if (overLimit) throw new RangeError('${DECOMPRESSION_LIMIT}');
+    const text = content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\\n' : '') : '')).join('');
+    if (Buffer.byteLength(text) > maxTextBytes) {
+      parentPort.postMessage({ error: '${TEXT_LIMIT}', part: n });
+      return;
+    }
+    parentPort.postMessage({ text });
   }
   await pdf.destroy();
-  parentPort.postMessage({ pages });
-})().catch((error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
+  parentPort.postMessage({ done: true });
+})().catch((error) =>
+  parentPort.postMessage({
+    error: overLimit ? '${DECOMPRESSION_LIMIT}' : String((error && error.message) || error),
+  }),
+);
 `;
 
 const pdfjsUrl = () => pathToFileURL(require.resolve('pdfjs-dist/legacy/build/pdf.mjs')).href;
 
 /** The text layer of each page, in order (blank for a page without text). */
-export async function pdfPageTexts(data: Uint8Array, timeoutMs: number): Promise<string[]> {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    // A copy: the worker takes ownership of what it is sent.
-    workerData: { pdfjsUrl: pdfjsUrl(), data: new Uint8Array(data) },
-  });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const answer = await new Promise<{ pages?: string[]; error?: string }>((resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new FileRejectedError(`PDF text extraction took over ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', () => reject(new FileRejectedError('PDF reader stopped unexpectedly')));
-    });
-    if (!answer.pages) throw new FileRejectedError(`unreadable PDF: ${answer.error}`);
-    return answer.pages;
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
-  }
+export function pdfPageTexts(data: Uint8Array, limits: ExtractLimits): Promise<string[]> {
+  return runReader(
+    'PDF',
+    PDF_READER,
+    {
+      pdfjsUrl: pdfjsUrl(),
+      // A copy: the worker takes ownership of what it is sent.
+      data: new Uint8Array(data),
+      // pdf.js copies the file itself into one buffer: that is no bomb.
+      maxBufferBytes: Math.max(limits.maxDecompressedBytes, data.length),
+    },
+    limits,
+  );
 }
