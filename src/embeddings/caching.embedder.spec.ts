@@ -62,6 +62,15 @@ describe('CachingEmbedder', () => {
     expect(embedder.fingerprint).toBe(inner.fingerprint);
   });
 
+  it('lets queued macrotasks (other requests, timers) run between batches', async () => {
+    const inner = new FakeEmbedder();
+    const embedder = new CachingEmbedder(inner, { cacheSize: 10, batchSize: 1 });
+    const batchesBeforeTimer: number[] = [];
+    setImmediate(() => batchesBeforeTimer.push(inner.documentCalls.length));
+    await embedder.embedDocuments(['a', 'b', 'c']);
+    expect(batchesBeforeTimer).toEqual([1]);
+  });
+
   it('rejects titles that do not line up with texts', async () => {
     const embedder = new CachingEmbedder(new FakeEmbedder(), { cacheSize: 10, batchSize: 2 });
     await expect(embedder.embedDocuments(['a', 'b'], ['t'])).rejects.toBeInstanceOf(

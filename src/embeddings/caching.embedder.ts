@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { InvalidInputError } from '../common/domain-errors';
 import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
 import { Embedder, type EmbedderFingerprint } from './embedder.port';
@@ -51,6 +52,8 @@ export class CachingEmbedder extends Embedder {
     const vectors: number[][] = [];
     // Sequential on purpose: one batch in flight keeps us within provider rate limits.
     for (let start = 0; start < texts.length; start += this.options.batchSize) {
+      // A local embedder computes synchronously: give waiting requests a turn between batches.
+      if (start > 0) await nextTurn();
       signal?.throwIfAborted();
       const batch = texts.slice(start, start + this.options.batchSize);
       const batchTitles = titles?.slice(start, start + this.options.batchSize);
