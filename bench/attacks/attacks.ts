@@ -1,0 +1,411 @@
+import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { docxZipBomb, headingsMarkdown, manyPagePdf, pdfFlateBomb } from './payloads';
+
+/** One answer: its status (0: none, i.e. timed out, reset or still open), time and size. */
+export interface Outcome {
+  status: number;
+  ms: number;
+  bytes: number;
+  /** A write (update, ingest): a refused one must leave the store as it was. */
+  write: boolean;
+}
+
+export interface AttackContext {
+  url: string;
+  /** A real admin token for `sub`; each attack uses its own so throttles do not carry over. */
+  bearer(sub: string): Promise<string>;
+  record(outcome: Outcome): void;
+}
+
+export interface Attack {
+  /** The finding of issue 17 it reproduces. */
+  finding: string;
+  name: string;
+  /** Hostile input: any 5xx answer to it is a failure. */
+  badInput: boolean;
+  /** Unmeasured set-up (seeding documents); the store fingerprint is taken after it. */
+  prepare?(ctx: AttackContext): Promise<void>;
+  /** Sends the attack; resolves to extra figures for the report. */
+  run(ctx: AttackContext): Promise<Record<string, number>>;
+}
+
+/** Sizes, scaled from the issue's so that each attack ends within about 30 s on an old build. */
+export const SIZES = {
+  /** Issue: 123,750 lines (1 MB, 541 s); 16k lines took 5.8 s there, 20k took over 60 s here. */
+  headingLines: 12_000,
+  /** Issue: 160 bodies of 9 MB at concurrency 16. */
+  anonymousBodies: 32,
+  anonymousBodyMb: 9,
+  concurrency: 16,
+  /** Issue: 1,500 requests, no 429. */
+  badTokens: 300,
+  /** Issue: 1 GiB of zeros in word/document.xml; a 1 GB flate stream in a PDF. */
+  docxUnpackedMiB: 1024,
+  pdfUnpackedMiB: 512,
+  /** Issue: 25 files of 19 MB, chunked, accepted against INGEST_MAX_REQUEST_BYTES of 100 MB. */
+  chunkedFiles: 8,
+  chunkedFileMb: 19,
+  /** Issue: 27 documents of ~1 KB headings (~960 KB each), queries at concurrency 32. */
+  hugeChunkDocuments: 12,
+  hugeChunkQueries: 64,
+  /** Issue: 20,000 pages, 503 at the 30 s deadline; here past the 5 s deadline of ATTACK_ENV. */
+  pdfPages: 2500,
+  /** Issue: 3,000 connections, one byte every 10 s; below SERVER_MAX_CONNECTIONS here. */
+  slowConnections: 300,
+  slowSeconds: 14,
+  /** Issue: 31 `$in` conditions of 100 values each. */
+  filterConditions: 31,
+  filterValues: 100,
+  filterQueries: 120,
+};
+
+const REQUEST_TIMEOUT_MS = 60_000;
+const MB = 1_000_000;
+
+interface Send {
+  method?: string;
+  path: string;
+  authorization?: string;
+  json?: unknown;
+  body?: FormData | string;
+  contentType?: string;
+  write: boolean;
+}
+
+/** One request through fetch; never throws: no answer within a minute records status 0. */
+async function send(ctx: AttackContext, { method = 'POST', ...r }: Send): Promise<Outcome> {
+  const started = Date.now();
+  const headers: Record<string, string> = {};
+  if (r.authorization) headers.authorization = r.authorization;
+  if (r.json !== undefined) headers['content-type'] = 'application/json';
+  if (r.contentType) headers['content-type'] = r.contentType;
+  let outcome: Outcome;
+  try {
+    const response = await fetch(`${ctx.url}${r.path}`, {
+      method,
+      headers,
+      body: r.json !== undefined ? JSON.stringify(r.json) : r.body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const bytes = (await response.arrayBuffer()).byteLength;
+    outcome = { status: response.status, ms: Date.now() - started, bytes, write: r.write };
+  } catch {
+    outcome = { status: 0, ms: Date.now() - started, bytes: 0, write: r.write };
+  }
+  ctx.record(outcome);
+  return outcome;
+}
+
+/** Runs `task(i)` for i < count, `concurrency` at a time. */
+async function pool<T>(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(count, concurrency) }, worker));
+  return results;
+}
+
+const upload = (collection: string, name: string, type: string, bytes: Buffer): FormData => {
+  const form = new FormData();
+  form.append('collection', collection);
+  form.append('files', new Blob([new Uint8Array(bytes)], { type }), name);
+  return form;
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/**
+ * Multipart upload of `files` zero-filled files, sent with `Transfer-Encoding: chunked` (no
+ * Content-Length), honouring backpressure; stops writing when the API answers or drops it.
+ */
+function chunkedUpload(ctx: AttackContext, authorization: string): Promise<Outcome> {
+  const boundary = `attack${Date.now()}`;
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let answered = false;
+    const done = (status: number, bytes = 0) => {
+      if (answered) return;
+      answered = true;
+      const outcome = { status, ms: Date.now() - started, bytes, write: true };
+      ctx.record(outcome);
+      resolve(outcome);
+    };
+    const req = httpRequest(
+      `${ctx.url}/ingest/jobs`,
+      {
+        method: 'POST',
+        headers: {
+          authorization,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'transfer-encoding': 'chunked',
+        },
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => done(res.statusCode ?? 0, bytes));
+        res.on('error', () => done(res.statusCode ?? 0, bytes));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => done(0));
+    const write = (data: string | Buffer): Promise<void> =>
+      req.write(data) ? Promise.resolve() : new Promise((ok) => req.once('drain', ok));
+    void (async () => {
+      const zeros = Buffer.alloc(MB);
+      await write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\nattack-chunked\r\n`,
+      );
+      for (let f = 0; f < SIZES.chunkedFiles && !answered && !req.destroyed; f++) {
+        await write(
+          `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="part${f}.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+        );
+        for (let m = 0; m < SIZES.chunkedFileMb && !answered && !req.destroyed; m++) {
+          await write(zeros);
+        }
+        await write('\r\n');
+      }
+      if (!req.destroyed) req.end(`--${boundary}--\r\n`);
+    })().catch(() => req.destroy());
+  });
+}
+
+/** Opens a connection and sends a request's headers one byte a second until `ms` passed. */
+function slowClient(port: number, ms: number): Promise<{ closedByServer: boolean; got: string }> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let got = '';
+    let ended = false;
+    const finish = (closedByServer: boolean) => {
+      if (ended) return;
+      ended = true;
+      clearInterval(drip);
+      clearTimeout(stop);
+      socket.destroy();
+      resolve({ closedByServer, got });
+    };
+    socket.on('data', (chunk: Buffer) => (got += chunk.toString()));
+    socket.on('error', () => finish(true));
+    socket.on('close', () => finish(true));
+    socket.on('connect', () => socket.write('POST /chroma/query HTTP/1.1\r\nHost: x\r\nX-Slow: '));
+    const drip = setInterval(() => socket.writable && socket.write('a'), 1000);
+    const stop = setTimeout(() => finish(false), ms);
+  });
+}
+
+export const ATTACKS: Attack[] = [
+  {
+    finding: '1',
+    name: `markdown of ${SIZES.headingLines} '# hhhhh' lines`,
+    badInput: true,
+    async run(ctx) {
+      const text = headingsMarkdown(SIZES.headingLines);
+      await send(ctx, {
+        path: '/chroma/update',
+        authorization: await ctx.bearer('attack-headings'),
+        json: { collection: 'attack-headings', documents: [{ id: 'headings', text }] },
+        write: true,
+      });
+      return { documentKb: Math.round(text.length / 1000) };
+    },
+  },
+  {
+    finding: '2',
+    name: `${SIZES.anonymousBodies} anonymous ${SIZES.anonymousBodyMb} MB JSON bodies, c=${SIZES.concurrency}`,
+    badInput: true,
+    async run(ctx) {
+      const body = JSON.stringify({
+        collection: 'attack-anonymous',
+        documents: [{ id: 'big', text: 'a'.repeat(SIZES.anonymousBodyMb * MB) }],
+      });
+      const outcomes = await pool(SIZES.anonymousBodies, SIZES.concurrency, () =>
+        send(ctx, {
+          path: '/chroma/update',
+          body,
+          contentType: 'application/json',
+          write: true,
+        }),
+      );
+      return { medianMs: median(outcomes.map((o) => o.ms)) };
+    },
+  },
+  {
+    finding: '2',
+    name: `${SIZES.badTokens} bad-token requests, c=${SIZES.concurrency}`,
+    badInput: true,
+    async run(ctx) {
+      const forged = `Bearer ${(await ctx.bearer('attack-forged')).slice(7, -4)}AAAA`;
+      const outcomes = await pool(SIZES.badTokens, SIZES.concurrency, () =>
+        send(ctx, {
+          path: '/chroma/update',
+          authorization: forged,
+          json: { collection: 'attack-forged', documents: [{ id: 'forged', text: 'Forged.' }] },
+          write: true,
+        }),
+      );
+      return { throttled: outcomes.filter((o) => o.status === 429).length };
+    },
+  },
+  {
+    finding: '3',
+    name: `DOCX zip bomb (${SIZES.docxUnpackedMiB} MiB document.xml)`,
+    badInput: true,
+    async run(ctx) {
+      const bomb = docxZipBomb(SIZES.docxUnpackedMiB);
+      const type = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+      await send(ctx, {
+        path: '/ingest/jobs',
+        authorization: await ctx.bearer('attack-docx'),
+        body: upload('attack-docx', 'bomb.docx', type, bomb),
+        write: true,
+      });
+      return { uploadKb: Math.round(bomb.length / 1000) };
+    },
+  },
+  {
+    finding: '3',
+    name: `PDF flate bomb (${SIZES.pdfUnpackedMiB} MiB stream)`,
+    badInput: true,
+    async run(ctx) {
+      const bomb = pdfFlateBomb(SIZES.pdfUnpackedMiB);
+      await send(ctx, {
+        path: '/ingest/jobs',
+        authorization: await ctx.bearer('attack-pdf-bomb'),
+        body: upload('attack-pdf-bomb', 'bomb.pdf', 'application/pdf', bomb),
+        write: true,
+      });
+      return { uploadKb: Math.round(bomb.length / 1000) };
+    },
+  },
+  {
+    finding: '4',
+    name: `chunked upload of ${SIZES.chunkedFiles} × ${SIZES.chunkedFileMb} MB files`,
+    badInput: true,
+    async run(ctx) {
+      await chunkedUpload(ctx, await ctx.bearer('attack-chunked'));
+      return { sentMb: SIZES.chunkedFiles * SIZES.chunkedFileMb };
+    },
+  },
+  {
+    finding: '5',
+    name: `${SIZES.hugeChunkQueries} queries c=${SIZES.concurrency} after ${SIZES.hugeChunkDocuments} docs of 1 KB headings`,
+    badInput: false,
+    async prepare(ctx) {
+      const authorization = await ctx.bearer('attack-huge-writer');
+      for (let d = 0; d < SIZES.hugeChunkDocuments; d++) {
+        const line = (i: number) =>
+          `# Section ${d}.${i} about quarterly planning ${'budget forecast review '.repeat(40)}`;
+        const text = Array.from({ length: 960 }, (_, i) => line(i)).join('\n');
+        const { status } = await send(ctx, {
+          path: '/chroma/update',
+          authorization,
+          json: { collection: 'attack-huge', documents: [{ id: `huge-${d}`, text }] },
+          write: true,
+        });
+        if (status !== 200) throw new Error(`seeding huge-${d} answered ${status}`);
+      }
+    },
+    async run(ctx) {
+      const authorization = await ctx.bearer('attack-huge-reader');
+      const started = Date.now();
+      const outcomes = await pool(SIZES.hugeChunkQueries, SIZES.concurrency, () =>
+        send(ctx, {
+          path: '/chroma/query',
+          authorization,
+          json: { collection: 'attack-huge', query: 'quarterly budget forecast' },
+          write: false,
+        }),
+      );
+      return {
+        reqPerS: Number((outcomes.length / ((Date.now() - started) / 1000)).toFixed(1)),
+        medianMs: median(outcomes.map((o) => o.ms)),
+        responseKb: Math.round(Math.max(...outcomes.map((o) => o.bytes)) / 1000),
+      };
+    },
+  },
+  {
+    finding: '6',
+    name: `PDF of ${SIZES.pdfPages} pages past the deadline`,
+    badInput: true,
+    async run(ctx) {
+      const file = manyPagePdf(SIZES.pdfPages);
+      await send(ctx, {
+        path: '/ingest/jobs',
+        authorization: await ctx.bearer('attack-pages'),
+        body: upload('attack-pages', 'pages.pdf', 'application/pdf', file),
+        write: true,
+      });
+      return { uploadKb: Math.round(file.length / 1000) };
+    },
+  },
+  {
+    finding: '11',
+    name: `${SIZES.slowConnections} slow-loris connections for ${SIZES.slowSeconds} s`,
+    badInput: true,
+    async run(ctx) {
+      const port = Number(new URL(ctx.url).port);
+      const started = Date.now();
+      const clients = await Promise.all(
+        Array.from({ length: SIZES.slowConnections }, () =>
+          slowClient(port, SIZES.slowSeconds * 1000),
+        ),
+      );
+      for (const { closedByServer, got } of clients) {
+        const status = closedByServer ? Number(/^HTTP\/1\.1 (\d{3})/.exec(got)?.[1] ?? 0) : 0;
+        ctx.record({ status, ms: Date.now() - started, bytes: got.length, write: false });
+      }
+      return { stillOpen: clients.filter((c) => !c.closedByServer).length };
+    },
+  },
+  {
+    finding: '12',
+    name: `${SIZES.filterQueries} queries, ${SIZES.filterConditions} $in of ${SIZES.filterValues} values, c=8`,
+    badInput: true,
+    async prepare(ctx) {
+      await send(ctx, {
+        path: '/chroma/update',
+        authorization: await ctx.bearer('attack-filter-writer'),
+        json: {
+          collection: 'attack-filter',
+          documents: [
+            { id: 'report', text: 'The quarterly report.', metadata: { file_type: 'pdf' } },
+          ],
+        },
+        write: true,
+      });
+    },
+    async run(ctx) {
+      const authorization = await ctx.bearer('attack-filter');
+      const values = Array.from({ length: SIZES.filterValues }, (_, i) => `type${i}`);
+      const filter = {
+        $and: Array.from({ length: SIZES.filterConditions }, () => ({
+          file_type: { $in: values },
+        })),
+      };
+      const started = Date.now();
+      const outcomes = await pool(SIZES.filterQueries, 8, () =>
+        send(ctx, {
+          path: '/chroma/query',
+          authorization,
+          json: { collection: 'attack-filter', query: 'quarterly report', filter },
+          write: false,
+        }),
+      );
+      return {
+        reqPerS: Number((outcomes.length / ((Date.now() - started) / 1000)).toFixed(1)),
+        medianMs: median(outcomes.map((o) => o.ms)),
+      };
+    },
+  },
+];
