@@ -46,8 +46,8 @@ export const SIZES = {
   /** Issue: 25 files of 19 MB, chunked, accepted against INGEST_MAX_REQUEST_BYTES of 100 MB. */
   chunkedFiles: 8,
   chunkedFileMb: 19,
-  /** Issue: 27 documents of ~1 KB headings (~960 KB each), queries at concurrency 32. */
-  hugeChunkDocuments: 12,
+  /** Issue: 27 documents of 960 one-KB headings each, queries at concurrency 32. */
+  hugeChunkDocuments: 8,
   hugeChunkQueries: 64,
   /** Issue: 20,000 pages, 503 at the 30 s deadline; here past the 5 s deadline of ATTACK_ENV. */
   pdfPages: 2500,
@@ -307,13 +307,13 @@ export const ATTACKS: Attack[] = [
         const line = (i: number) =>
           `# Section ${d}.${i} about quarterly planning ${'budget forecast review '.repeat(40)}`;
         const text = Array.from({ length: 960 }, (_, i) => line(i)).join('\n');
-        const { status } = await send(ctx, {
+        // An unfixed build answers 503 (finding 1) and stores the document all the same.
+        await send(ctx, {
           path: '/chroma/update',
           authorization,
           json: { collection: 'attack-huge', documents: [{ id: `huge-${d}`, text }] },
           write: true,
         });
-        if (status !== 200) throw new Error(`seeding huge-${d} answered ${status}`);
       }
     },
     async run(ctx) {

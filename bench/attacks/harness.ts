@@ -12,6 +12,8 @@ export const RSS_LIMIT_MB = 1024;
 const QUIET_CPU_SHARE = 0.1;
 const QUIET_TIMEOUT_MS = 90_000;
 const CLOCK_TICKS_PER_S = 100;
+/** Memory an attack may leave behind before the next attack gets a freshly started API. */
+const LEFTOVER_RSS_MB = 100;
 
 export interface AttackResult extends WindowFigures {
   finding: string;
@@ -77,63 +79,66 @@ export function violationsOf(
 }
 
 /**
- * Runs the attacks one after another against the stack's API while the monitor probes it,
- * each from a quiet API; `log` gets a line per attack.
+ * Runs the attacks one after another, each once the API is quiet, while a monitor probes it and
+ * samples its RSS; `log` gets a table row per attack. An attack that broke an invariant or left
+ * memory behind is followed by a freshly started API, so its leftovers (memory, work still
+ * running) are not counted against the next one.
  */
 export async function runAttacks(
   stack: AttackStack,
   attacks: Attack[],
   log: (line: string) => void = () => undefined,
 ): Promise<AttackResult[]> {
-  const monitor = Monitor.start(stack.api.url, stack.api.pid);
   const results: AttackResult[] = [];
-  try {
-    for (const attack of attacks) {
-      const outcomes: Outcome[] = [];
-      const context = (record: (outcome: Outcome) => void): AttackContext => ({
-        url: stack.api.url,
-        bearer: (sub) => stack.bearer(sub),
-        record,
-      });
-      let before = await quiet(stack);
-      let error: string | undefined;
-      let extra: Record<string, number> = {};
-      let started = Date.now();
-      try {
-        await attack.prepare?.(context(() => undefined));
-        before = await quiet(stack);
-        started = Date.now();
-        extra = await attack.run(context((outcome) => outcomes.push(outcome)));
-      } catch (caught) {
-        error = String(caught);
-      }
-      const ended = Date.now();
-      const after = await quiet(stack);
-      const settled = Date.now();
-      const statuses: Record<string, number> = {};
-      for (const { status } of outcomes) statuses[status] = (statuses[status] ?? 0) + 1;
-      const writes = outcomes.filter((o) => o.write);
-      const result = {
-        finding: attack.finding,
-        name: attack.name,
-        seconds: (ended - started) / 1000,
-        settleSeconds: (settled - ended) / 1000,
-        statuses,
-        writes: {
-          refused: writes.filter((o) => o.status < 200 || o.status >= 300).length,
-          accepted: writes.filter((o) => o.status >= 200 && o.status < 300).length,
-        },
-        changed: changedCollections(before, after),
-        extra,
-        ...monitor.window(started, settled),
-      };
-      const violations = violationsOf(attack, result);
-      if (error) violations.unshift(`the attack failed: ${error}`);
-      results.push({ ...result, violations });
-      log(formatTable(results.slice(-1)).split('\n').slice(2).join('\n'));
+  for (const attack of attacks) {
+    const last = results.at(-1);
+    const dirty =
+      last && (last.violations.length > 0 || last.rssEndMb > last.rssStartMb + LEFTOVER_RSS_MB);
+    const api = dirty ? await stack.freshApi() : stack.api;
+    const monitor = Monitor.start(api.url, api.pid);
+    const outcomes: Outcome[] = [];
+    const context = (record: (outcome: Outcome) => void): AttackContext => ({
+      url: api.url,
+      bearer: (sub) => stack.bearer(sub),
+      record,
+    });
+    let before = await quiet(stack);
+    let error: string | undefined;
+    let extra: Record<string, number> = {};
+    let started = Date.now();
+    try {
+      await attack.prepare?.(context(() => undefined));
+      before = await quiet(stack);
+      started = Date.now();
+      extra = await attack.run(context((outcome) => outcomes.push(outcome)));
+    } catch (caught) {
+      error = String(caught);
     }
-  } finally {
+    const ended = Date.now();
+    const after = await quiet(stack);
+    const settled = Date.now();
     await monitor.stop();
+    const statuses: Record<string, number> = {};
+    for (const { status } of outcomes) statuses[status] = (statuses[status] ?? 0) + 1;
+    const writes = outcomes.filter((o) => o.write);
+    const result = {
+      finding: attack.finding,
+      name: attack.name,
+      seconds: (ended - started) / 1000,
+      settleSeconds: (settled - ended) / 1000,
+      statuses,
+      writes: {
+        refused: writes.filter((o) => o.status < 200 || o.status >= 300).length,
+        accepted: writes.filter((o) => o.status >= 200 && o.status < 300).length,
+      },
+      changed: changedCollections(before, after),
+      extra,
+      ...monitor.window(started, settled),
+    };
+    const violations = violationsOf(attack, result);
+    if (error) violations.unshift(`the attack failed: ${error}`);
+    results.push({ ...result, violations });
+    log(formatTable(results.slice(-1)).split('\n').slice(2).join('\n'));
   }
   return results;
 }

@@ -89,6 +89,7 @@ export interface WindowFigures {
   failed: { timeout: number; error: number; status: number };
   rssStartMb: number;
   rssPeakMb: number;
+  rssEndMb: number;
   /** Most child processes of the API seen (their RSS is included). */
   children: number;
 }
@@ -141,6 +142,7 @@ export class Monitor {
       },
       rssStartMb: samples[0]?.mb ?? NaN,
       rssPeakMb: samples.length ? Math.max(...samples.map((s) => s.mb)) : NaN,
+      rssEndMb: samples.at(-1)?.mb ?? NaN,
       children: samples.length ? Math.max(...samples.map((s) => s.children)) : 0,
     };
   }

@@ -34,6 +34,9 @@ async function main(): Promise<void> {
   const only = flags.only?.split(',');
   const attacks = ATTACKS.filter((attack) => !only || only.includes(attack.finding));
   const stack = await AttackStack.start(root, env);
+  // Interrupted: stop the API and Chroma (which ignores SIGTERM) rather than orphan them.
+  const interrupt = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   console.log(`API of ${root} at ${stack.api.url} (pid ${stack.api.pid})`);
   try {
     const started = new Date().toISOString();

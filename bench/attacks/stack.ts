@@ -31,48 +31,72 @@ export const ATTACK_ENV: Record<string, string> = {
   INGEST_EXTRACT_TIMEOUT_MS: '5000',
 };
 
-/** A real Chroma server, a real JWKS endpoint and the built API of `root` as its own process. */
+/**
+ * A real Chroma server, a real JWKS endpoint, and the built API of `root` as its own process,
+ * which can be started afresh between attacks.
+ */
 export class AttackStack {
+  private current?: ApiProcess;
+
   private constructor(
     readonly chroma: TestChromaServer,
     private readonly jwks: JwksServer,
     private readonly key: TestKey,
-    readonly api: ApiProcess,
+    private readonly apiEnv: Record<string, string>,
+    private readonly root: string,
     private readonly dataDir: string,
   ) {}
 
   /**
    * `root` is any checkout or build of the API holding `dist/main.js` and its node_modules (an
-   * older build, say); the harness's own checkout by default, built first when stale.
+   * older build, say); the harness's own checkout by default, built first when stale. The API is
+   * started once here, so a build that cannot start fails at once.
    */
   static async start(root = HARNESS_ROOT, env: Record<string, string> = {}): Promise<AttackStack> {
     const chroma = await TestChromaServer.start();
     const jwks = await JwksServer.start();
     const dataDir = mkdtempSync(join(tmpdir(), 'rag-attacks-'));
+    const key = await createTestKey('attack-key');
+    jwks.keys = [key.jwk];
+    const stack = new AttackStack(
+      chroma,
+      jwks,
+      key,
+      {
+        ...ATTACK_ENV,
+        ...env,
+        CHROMA_HOST: chroma.url,
+        DATA_DIR: dataDir,
+        MODELS_DIR,
+        COGNITO_REGION: REGION,
+        COGNITO_USER_POOL_ID: POOL_ID,
+        COGNITO_CLIENT_IDS: CLIENT_ID,
+        COGNITO_JWKS_URI: jwks.uri,
+      },
+      root,
+      dataDir,
+    );
     try {
-      const key = await createTestKey('attack-key');
-      jwks.keys = [key.jwk];
-      const api = await ApiProcess.start(
-        {
-          ...ATTACK_ENV,
-          ...env,
-          CHROMA_HOST: chroma.url,
-          DATA_DIR: dataDir,
-          MODELS_DIR,
-          COGNITO_REGION: REGION,
-          COGNITO_USER_POOL_ID: POOL_ID,
-          COGNITO_CLIENT_IDS: CLIENT_ID,
-          COGNITO_JWKS_URI: jwks.uri,
-        },
-        root,
-      );
-      return new AttackStack(chroma, jwks, key, api, dataDir);
+      await stack.freshApi();
     } catch (error) {
-      await jwks.close();
-      await chroma.destroy();
-      rmSync(dataDir, { recursive: true, force: true });
+      await stack.stop();
       throw error;
     }
+    return stack;
+  }
+
+  /** The API process started last. */
+  get api(): ApiProcess {
+    if (!this.current) throw new Error('the API is not started');
+    return this.current;
+  }
+
+  /** Stops the API and starts it again on the same data and Chroma. */
+  async freshApi(): Promise<ApiProcess> {
+    await this.current?.stop();
+    this.current = undefined;
+    this.current = await ApiProcess.start(this.apiEnv, this.root);
+    return this.current;
   }
 
   /** An `Authorization` value: a real RS256 admin token for `sub` (throttles count per sub). */
@@ -82,7 +106,7 @@ export class AttackStack {
 
   async stop(): Promise<void> {
     try {
-      await this.api.stop();
+      await this.current?.stop();
     } finally {
       await this.jwks.close();
       await this.chroma.destroy();
