@@ -1,22 +1,14 @@
-import { request as httpRequest } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { docxZipBomb, headingsMarkdown, manyPagePdf, pdfFlateBomb } from './payloads';
-
-/** One answer: its status (0: none, i.e. timed out, reset or still open), time and size. */
-export interface Outcome {
-  status: number;
-  ms: number;
-  bytes: number;
-  /** A write (update, ingest): a refused one must leave the store as it was. */
-  write: boolean;
-}
-
-export interface AttackContext {
-  url: string;
-  /** A real admin token for `sub`; each attack uses its own so throttles do not carry over. */
-  bearer(sub: string): Promise<string>;
-  record(outcome: Outcome): void;
-}
+import {
+  chunkedUpload,
+  MB,
+  median,
+  pool,
+  send,
+  slowClient,
+  upload,
+  type AttackContext,
+} from './requests';
 
 export interface Attack {
   /** The finding of issue 17 it reproduces. */
@@ -43,8 +35,11 @@ export const SIZES = {
   /** Issue: 1 GiB of zeros in word/document.xml; a 1 GB flate stream in a PDF. */
   docxUnpackedMiB: 1024,
   pdfUnpackedMiB: 512,
-  /** Issue: 25 files of 19 MB, chunked, accepted against INGEST_MAX_REQUEST_BYTES of 100 MB. */
-  chunkedFiles: 8,
+  /**
+   * Issue: 25 files of 19 MB, chunked, accepted over INGEST_MAX_REQUEST_BYTES (100 MB); here
+   * about 1 GB, what an unbounded upload must hold to cross the suite's RSS bound.
+   */
+  chunkedFiles: 56,
   chunkedFileMb: 19,
   /** Issue: 27 documents of 960 one-KB headings each, queries at concurrency 32. */
   hugeChunkDocuments: 8,
@@ -59,150 +54,6 @@ export const SIZES = {
   filterValues: 100,
   filterQueries: 120,
 };
-
-const REQUEST_TIMEOUT_MS = 60_000;
-const MB = 1_000_000;
-
-interface Send {
-  method?: string;
-  path: string;
-  authorization?: string;
-  json?: unknown;
-  body?: FormData | string;
-  contentType?: string;
-  write: boolean;
-}
-
-/** One request through fetch; never throws: no answer within a minute records status 0. */
-async function send(ctx: AttackContext, { method = 'POST', ...r }: Send): Promise<Outcome> {
-  const started = Date.now();
-  const headers: Record<string, string> = {};
-  if (r.authorization) headers.authorization = r.authorization;
-  if (r.json !== undefined) headers['content-type'] = 'application/json';
-  if (r.contentType) headers['content-type'] = r.contentType;
-  let outcome: Outcome;
-  try {
-    const response = await fetch(`${ctx.url}${r.path}`, {
-      method,
-      headers,
-      body: r.json !== undefined ? JSON.stringify(r.json) : r.body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const bytes = (await response.arrayBuffer()).byteLength;
-    outcome = { status: response.status, ms: Date.now() - started, bytes, write: r.write };
-  } catch {
-    outcome = { status: 0, ms: Date.now() - started, bytes: 0, write: r.write };
-  }
-  ctx.record(outcome);
-  return outcome;
-}
-
-/** Runs `task(i)` for i < count, `concurrency` at a time. */
-async function pool<T>(
-  count: number,
-  concurrency: number,
-  task: (i: number) => Promise<T>,
-): Promise<T[]> {
-  const results: T[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(count, concurrency) }, worker));
-  return results;
-}
-
-const upload = (collection: string, name: string, type: string, bytes: Buffer): FormData => {
-  const form = new FormData();
-  form.append('collection', collection);
-  form.append('files', new Blob([new Uint8Array(bytes)], { type }), name);
-  return form;
-};
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
-
-/**
- * Multipart upload of `files` zero-filled files, sent with `Transfer-Encoding: chunked` (no
- * Content-Length), honouring backpressure; stops writing when the API answers or drops it.
- */
-function chunkedUpload(ctx: AttackContext, authorization: string): Promise<Outcome> {
-  const boundary = `attack${Date.now()}`;
-  const started = Date.now();
-  return new Promise((resolve) => {
-    let answered = false;
-    const done = (status: number, bytes = 0) => {
-      if (answered) return;
-      answered = true;
-      const outcome = { status, ms: Date.now() - started, bytes, write: true };
-      ctx.record(outcome);
-      resolve(outcome);
-    };
-    const req = httpRequest(
-      `${ctx.url}/ingest/jobs`,
-      {
-        method: 'POST',
-        headers: {
-          authorization,
-          'content-type': `multipart/form-data; boundary=${boundary}`,
-          'transfer-encoding': 'chunked',
-        },
-        timeout: REQUEST_TIMEOUT_MS,
-      },
-      (res) => {
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-        res.on('end', () => done(res.statusCode ?? 0, bytes));
-        res.on('error', () => done(res.statusCode ?? 0, bytes));
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => done(0));
-    const write = (data: string | Buffer): Promise<void> =>
-      req.write(data) ? Promise.resolve() : new Promise((ok) => req.once('drain', ok));
-    void (async () => {
-      const zeros = Buffer.alloc(MB);
-      await write(
-        `--${boundary}\r\nContent-Disposition: form-data; name="collection"\r\n\r\nattack-chunked\r\n`,
-      );
-      for (let f = 0; f < SIZES.chunkedFiles && !answered && !req.destroyed; f++) {
-        await write(
-          `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="part${f}.txt"\r\nContent-Type: text/plain\r\n\r\n`,
-        );
-        for (let m = 0; m < SIZES.chunkedFileMb && !answered && !req.destroyed; m++) {
-          await write(zeros);
-        }
-        await write('\r\n');
-      }
-      if (!req.destroyed) req.end(`--${boundary}--\r\n`);
-    })().catch(() => req.destroy());
-  });
-}
-
-/** Opens a connection and sends a request's headers one byte a second until `ms` passed. */
-function slowClient(port: number, ms: number): Promise<{ closedByServer: boolean; got: string }> {
-  return new Promise((resolve) => {
-    const socket: Socket = connect(port, '127.0.0.1');
-    let got = '';
-    let ended = false;
-    const finish = (closedByServer: boolean) => {
-      if (ended) return;
-      ended = true;
-      clearInterval(drip);
-      clearTimeout(stop);
-      socket.destroy();
-      resolve({ closedByServer, got });
-    };
-    socket.on('data', (chunk: Buffer) => (got += chunk.toString()));
-    socket.on('error', () => finish(true));
-    socket.on('close', () => finish(true));
-    socket.on('connect', () => socket.write('POST /chroma/query HTTP/1.1\r\nHost: x\r\nX-Slow: '));
-    const drip = setInterval(() => socket.writable && socket.write('a'), 1000);
-    const stop = setTimeout(() => finish(false), ms);
-  });
-}
 
 export const ATTACKS: Attack[] = [
   {
@@ -293,7 +144,12 @@ export const ATTACKS: Attack[] = [
     name: `chunked upload of ${SIZES.chunkedFiles} × ${SIZES.chunkedFileMb} MB files`,
     badInput: true,
     async run(ctx) {
-      await chunkedUpload(ctx, await ctx.bearer('attack-chunked'));
+      await chunkedUpload(
+        ctx,
+        await ctx.bearer('attack-chunked'),
+        SIZES.chunkedFiles,
+        SIZES.chunkedFileMb,
+      );
       return { sentMb: SIZES.chunkedFiles * SIZES.chunkedFileMb };
     },
   },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Attack, AttackContext, Outcome } from './attacks';
+import type { Attack } from './attacks';
 import { Monitor, type WindowFigures } from './monitor';
+import type { AttackContext, Outcome } from './requests';
 import type { AttackStack } from './stack';
 import { changedCollections, fingerprint, type StoreFingerprint } from './store';
 
