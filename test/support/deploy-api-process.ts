@@ -60,6 +60,11 @@ export class ApiProcess {
     return api;
   }
 
+  /** Pid of the API process, for reading its memory under /proc. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   async stop(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = once(this.child, 'exit');
