@@ -9,7 +9,7 @@ import type { Principal } from './principal';
 export type AuthOutcome =
   | { kind: 'verified'; principal: Principal }
   | { kind: 'refused'; reason: unknown }
-  /** Its address failed AUTH_FAILURE_LIMIT times this window: nothing was verified. */
+  /** Refused, and its address already failed AUTH_FAILURE_LIMIT times this window. */
   | { kind: 'throttled'; retryAfterSeconds: number };
 
 /** The address failures are counted by: Express's `req.ip`, so TRUST_PROXY decides, as for throttling. */
@@ -19,7 +19,9 @@ const clientAddress = (request: Request): string =>
 /**
  * Verifies a request's bearer token with the Cognito strategy, at most once per request: the
  * body middleware asks before reading a body, the guard asks again and gets the same answer.
- * An address over AUTH_FAILURE_LIMIT is answered before any verification work.
+ * A refused token from an address over AUTH_FAILURE_LIMIT becomes a 429. Valid tokens from that
+ * address still pass: many clients share one address behind a NAT, and one of them guessing
+ * must not lock the others out (verifying a signature is cheap; reading bodies was the cost).
  */
 @Injectable()
 export class RequestAuthenticator {
@@ -41,9 +43,14 @@ export class RequestAuthenticator {
     this.failures.recordFailure(clientAddress(request));
   }
 
-  private verify(request: Request, response: Response): Promise<AuthOutcome> {
+  private async verify(request: Request, response: Response): Promise<AuthOutcome> {
+    const outcome = await this.runStrategy(request, response);
+    if (outcome.kind === 'verified') return outcome;
     const retryAfterSeconds = this.failures.retryAfterSeconds(clientAddress(request));
-    if (retryAfterSeconds > 0) return Promise.resolve({ kind: 'throttled', retryAfterSeconds });
+    return retryAfterSeconds > 0 ? { kind: 'throttled', retryAfterSeconds } : outcome;
+  }
+
+  private runStrategy(request: Request, response: Response): Promise<AuthOutcome> {
     return new Promise((resolve, reject) => {
       const authenticate = passport.authenticate(
         COGNITO_JWT,
