@@ -2,6 +2,7 @@ import { get, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTestApp, sharedChromaUrl, type TestApp } from '../support/test-app';
+import { PROBE_STALL_MS } from '../../bench/attacks/harness';
 
 const HEADERS_TIMEOUT_MS = 1000;
 const MAX_CONNECTIONS = 4;
@@ -80,7 +81,8 @@ describe('slow clients (issue 17, finding 11)', () => {
       expect(lasted).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS);
       expect(lasted).toBeLessThan(HEADERS_TIMEOUT_MS * 2.5);
       expect(latencies.length).toBeGreaterThan(0);
-      expect(Math.max(...latencies)).toBeLessThan(1000);
+      // A stall, not a latency target: the attack suite's bound (issue 17).
+      expect(Math.max(...latencies)).toBeLessThan(PROBE_STALL_MS);
     } finally {
       clearInterval(drip);
       slow.destroy();
