@@ -11,6 +11,7 @@ import {
   longText,
   pollJob,
   relativeName,
+  startIngestApp,
   type JobBody,
 } from './support/ingest-api';
 import { docxFixture, pdfFixture } from '../src/ingest/ingest.fixtures';
@@ -48,10 +49,7 @@ describe('ingest jobs API', () => {
     store.find(collection, { document_id: { $eq: documentId } });
 
   beforeAll(async () => {
-    testApp = await createTestApp({ CHROMA_HOST: sharedChromaUrl(), ...INGEST_TEST_ENV });
-    http = testApp.app.getHttpServer() as App;
-    store = testApp.app.get(VectorStore);
-    admin = testApp.bearer();
+    ({ app: testApp, http, admin, store } = await startIngestApp());
   });
   afterAll(() => testApp.close());
 

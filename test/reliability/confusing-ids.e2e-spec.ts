@@ -1,8 +1,8 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
-import { VectorStore } from '../../src/vector-store/vector-store.port';
-import { INGEST_TEST_ENV, pollJob, relativeName, type JobBody } from '../support/ingest-api';
-import { createTestApp, sharedChromaUrl, type TestApp } from '../support/test-app';
+import type { VectorStore } from '../../src/vector-store/vector-store.port';
+import { pollJob, relativeName, startIngestApp, type JobBody } from '../support/ingest-api';
+import type { TestApp } from '../support/test-app';
 import { allRecords } from './store-invariants';
 
 const SUFFIX = Date.now().toString(36);
@@ -20,10 +20,7 @@ describe('confusing ids and binary uploads (issue 17, finding 10)', () => {
   let store: VectorStore;
 
   beforeAll(async () => {
-    app = await createTestApp({ CHROMA_HOST: sharedChromaUrl(), ...INGEST_TEST_ENV });
-    http = app.app.getHttpServer() as App;
-    admin = app.bearer();
-    store = app.app.get(VectorStore);
+    ({ app, http, admin, store } = await startIngestApp());
   });
   afterAll(() => app?.close());
 

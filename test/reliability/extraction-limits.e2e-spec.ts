@@ -3,7 +3,13 @@ import type { App } from 'supertest/types';
 import { docxBombFixture, pdfBombFixture } from '../../src/ingest/ingest.fixtures';
 import { JOBS_COLLECTION } from '../../src/ingest/ingest-job.store';
 import { VectorStore } from '../../src/vector-store/vector-store.port';
-import { INGEST_TEST_ENV, longText, pollJob, type JobBody } from '../support/ingest-api';
+import {
+  INGEST_TEST_ENV,
+  longText,
+  pollJob,
+  startIngestApp,
+  type JobBody,
+} from '../support/ingest-api';
 import { createTestApp, sharedChromaUrl, type TestApp } from '../support/test-app';
 import { allRecords } from './store-invariants';
 
@@ -36,10 +42,7 @@ describe('decompression bombs (issue 17, finding 3)', () => {
 
   beforeAll(async () => {
     // Default extraction limits: INGEST_MAX_DECOMPRESSED_BYTES, INGEST_EXTRACT_WORKER_MAX_HEAP_MB.
-    app = await createTestApp({ CHROMA_HOST: sharedChromaUrl(), ...INGEST_TEST_ENV });
-    http = app.app.getHttpServer() as App;
-    admin = app.bearer();
-    store = app.app.get(VectorStore);
+    ({ app, http, admin, store } = await startIngestApp());
   });
   afterAll(() => app?.close());
 

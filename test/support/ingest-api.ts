@@ -1,5 +1,7 @@
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { VectorStore } from '../../src/vector-store/vector-store.port';
+import { createTestApp, sharedChromaUrl, type TestApp } from './test-app';
 
 /** Fast-moving ingest settings for e2e apps: small batches, quick sweeps, short leases. */
 export const INGEST_TEST_ENV = {
@@ -11,6 +13,22 @@ export const INGEST_TEST_ENV = {
   INGEST_SWEEP_MS: '200',
   INGEST_LEASE_MS: '2000',
 };
+
+/** An app on the shared Chroma with the ingest test settings, and what ingest specs reach for. */
+export async function startIngestApp(): Promise<{
+  app: TestApp;
+  http: App;
+  admin: string;
+  store: VectorStore;
+}> {
+  const app = await createTestApp({ CHROMA_HOST: sharedChromaUrl(), ...INGEST_TEST_ENV });
+  return {
+    app,
+    http: app.app.getHttpServer() as App,
+    admin: app.bearer(),
+    store: app.app.get(VectorStore),
+  };
+}
 
 export interface JobBody {
   id: string;
