@@ -15,7 +15,6 @@ interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
   body: Record<string, unknown>;
-  ms: number;
   /** Body bytes the client had handed to its socket when the answer arrived. */
   writtenBefore: number;
   /** Body bytes the client meant to send. */
@@ -72,11 +71,9 @@ function stream(port: number, { path, headers, parts, declareLength }: Upload): 
     let raw = '';
     let written = 0;
     let writtenBefore: number | undefined;
-    let ms = 0;
     socket.on('data', (chunk: Buffer) => {
       if (writtenBefore === undefined) {
         writtenBefore = written;
-        ms = Date.now() - started;
         // Like a client that reads while it sends: stop sending once answered.
         socket.end();
       }
@@ -91,7 +88,7 @@ function stream(port: number, { path, headers, parts, declareLength }: Upload): 
             `no answer to POST ${path} after ${Date.now() - started} ms, ${written} bytes written`,
           ),
         );
-      else resolve({ ...parseAnswer(raw), ms, writtenBefore, total });
+      else resolve({ ...parseAnswer(raw), writtenBefore, total });
     });
     const writeFrom = (index: number): void => {
       if (writtenBefore !== undefined || socket.destroyed) return;
@@ -212,9 +209,10 @@ describe('request bodies before authentication, and counted as they arrive (issu
         });
         expect(answer.headers['www-authenticate']).toBe('Bearer');
         expect(answer.headers.connection).toBe('close');
-        // Before: 1.4 s, after parsing the whole body. Loopback socket buffers take a few MB.
+        // Before: the 401 came after the whole body was read and parsed (1.4 s). Now it comes
+        // while the client is still writing: loopback socket buffers take only a few MB. (No
+        // time bound here: the attack suite measures the stall; a timer only measures load.)
         expect(answer.writtenBefore).toBeLessThan(answer.total);
-        expect(answer.ms).toBeLessThan(1000);
         await expectNothingStored(`anon-${SUFFIX}`);
       },
     );
