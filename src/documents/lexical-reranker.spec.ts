@@ -84,7 +84,7 @@ describe('LexicalReranker BM25', () => {
     fc.assert(
       fc.property(
         fc.array(word, { minLength: 1, maxLength: 3 }),
-        fc.array(fc.array(word, { maxLength: 12 }), { minLength: 2, maxLength: 6 }),
+        fc.array(fc.array(word, { minLength: 1, maxLength: 12 }), { minLength: 2, maxLength: 6 }),
         fc.double({ min: 0.1, max: 3, noNaN: true }),
         fc.double({ min: 0, max: 1, noNaN: true }),
         (query, docs, k1, b) => {
