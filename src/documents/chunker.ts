@@ -41,10 +41,11 @@ function splitLong(text: string, size: number): string[] {
   if (text.length <= size) return [text];
   const pieces: string[] = [];
   let current = '';
+  // Stryker disable Regex: empty words from runs of whitespace are skipped by the loop below
   const units = text
     .split(SENTENCE_END)
-    // Stryker disable next-line Regex: empty words from runs of whitespace are skipped by the loop below
     .flatMap((sentence) => (sentence.length <= size ? [sentence] : sentence.split(/\s+/)));
+  // Stryker restore Regex
   for (const unit of units) {
     // Stryker disable next-line EqualityOperator: units are never empty, and an empty part after a full one only flushes it
     for (let start = 0; start < unit.length; start += size) {
