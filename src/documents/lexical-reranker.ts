@@ -78,6 +78,7 @@ export class LexicalReranker {
     // The +1 inside the log keeps IDF positive: a term every candidate has still counts a little.
     const idf = queryTerms.map((_, t) => {
       const df = docs.filter((doc) => doc.counts[t] > 0).length;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a term no candidate holds has tf 0 everywhere, so its IDF multiplies nothing
       return df > 0 ? Math.log(1 + (docs.length - df + 0.5) / (df + 0.5)) : 0;
     });
     return docs.map(({ counts, length }) => {

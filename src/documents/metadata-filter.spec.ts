@@ -42,6 +42,11 @@ describe('parseFilter', () => {
       'filter.$and[0].$and[0].$and[0].$and[0]',
     ],
     [{ a: Number.NaN }, 'filter.a'],
+    [{ a: { $eq: null } }, 'filter.a.$eq'],
+    [{ a: { $lt: Number.POSITIVE_INFINITY } }, 'filter.a.$lt'],
+    [{ a: { $in: [1, Number.NaN] } }, 'filter.a.$in'],
+    [{ $and: ['pdf'] }, 'filter.$and[0]'],
+    [{ $or: [{ a: 1 }, {}] }, 'filter.$or[1]'],
   ])('rejects %j naming %s', (filter, field) => {
     expect(() => parseFilter(filter as Record<string, unknown>, limits)).toThrow(InvalidInputError);
     try {
@@ -49,6 +54,25 @@ describe('parseFilter', () => {
     } catch (error) {
       expect((error as InvalidInputError).field).toBe(field);
     }
+  });
+
+  it.each([
+    [{ 'bad key': 1 }, 'filter.bad key: is not a valid metadata field name'],
+    [{ a: null }, 'filter.a: must be a string, number, boolean or one {$operator: value}'],
+    [{ a: { $ne: [1] } }, 'filter.a.$ne: must be a string, number or boolean'],
+    [{ a: { $gte: '2020' } }, 'filter.a.$gte: must be a finite number'],
+    [{ a: { $nin: [] } }, 'filter.a.$nin: must be a list of 1 to 5 values'],
+    [{ a: { $in: [1, 'x'] } }, 'filter.a.$in: must hold values of one type'],
+    [{ a: { $regex: 'x' } }, 'filter.a.$regex: is not a supported operator ($eq, $ne'],
+    [{ $not: [{ a: 1 }] }, 'filter.$not: is not a supported operator ($and, $or)'],
+    [{ $or: [] }, 'filter.$or: must be a non-empty list of filters'],
+    [{ $and: [[]] }, 'filter.$and[0]: must be a non-empty object'],
+    [
+      { $and: [{ $and: [{ $and: [{ $and: [{ a: 1 }] }] }] }] },
+      'filter.$and[0].$and[0].$and[0].$and[0]: is nested deeper than 4 levels',
+    ],
+  ])('rejects %j saying what is wrong', (filter, message) => {
+    expect(() => parseFilter(filter as Record<string, unknown>, limits)).toThrow(message);
   });
 
   it('caps the number of conditions', () => {
@@ -78,8 +102,34 @@ describe('file types', () => {
     ['Markdown', 'md'],
     ['htm', 'html'],
     ['docx', 'docx'],
+    [' PDF ', 'pdf'],
+    ['text/markdown ; charset=utf-8', 'md'],
+    ['..pdf', 'pdf'],
+    ['tar.gz', 'tar.gz'],
   ])('normalises %s to %s', (input, expected) => {
     expect(normalizeFileType(input)).toBe(expected);
+  });
+
+  it('lists each spelling once: bare, dotted, upper case, aliases and MIME types', () => {
+    expect(fileTypeVariants('md')).toEqual([
+      'md',
+      '.md',
+      'MD',
+      '.MD',
+      'markdown',
+      'text/markdown',
+      'text/x-markdown',
+    ]);
+    expect(fileTypeVariants('Plain')).toEqual([
+      'Plain',
+      'txt',
+      '.txt',
+      'TXT',
+      '.TXT',
+      'text',
+      'plain',
+      'text/plain',
+    ]);
   });
 
   it('lists every spelling of a type', () => {
@@ -99,6 +149,21 @@ describe('fileTypeVariantsOf', () => {
     expect(alternatives[0].file_type.$in).toEqual(
       expect.arrayContaining(['pdf', '.pdf', 'application/pdf']),
     );
+  });
+
+  it('widens conditions inside $or, and leaves other fields and non-string values alone', () => {
+    const widened = fileTypeVariantsOf(
+      parseFilter({ $or: [{ file_type: 'md' }, { author: 'md' }] }, limits),
+      MAX_VALUES,
+    ) as { $or: Record<string, unknown>[] };
+    expect(widened.$or[0]).toEqual({
+      $or: [
+        { file_type: { $in: fileTypeVariants('md') } },
+        { doctype: { $in: fileTypeVariants('md') } },
+      ],
+    });
+    expect(widened.$or[1]).toEqual({ author: { $eq: 'md' } });
+    expect(fileTypeVariantsOf(parseFilter({ file_type: 7 }, limits), MAX_VALUES)).toBeUndefined();
   });
 
   it('returns undefined when there is nothing to widen', () => {

@@ -24,6 +24,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 const isScalar = (value: unknown): value is MetadataValue =>
   typeof value === 'string' ||
   typeof value === 'boolean' ||
+  // Stryker disable next-line ConditionalExpression: Number.isFinite is false for anything but a number
   (typeof value === 'number' && Number.isFinite(value));
 
 /**

@@ -32,6 +32,29 @@ describe('planBatches', () => {
     expect(ids(plan)).toEqual([['a'], ['big'], ['b', 'c']]);
   });
 
+  it('closes a batch at the document limit even when chunks would fit', () => {
+    const plan = planBatches([{ documents: [doc('a', 1), doc('b', 1), doc('c', 1)] }], count, {
+      maxChunks: 100,
+      maxDocuments: 2,
+    });
+    expect(ids(plan)).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('makes no empty batch: not before an oversized first document, not for no documents', () => {
+    const limits = { maxChunks: 10, maxDocuments: 10 };
+    expect(ids(planBatches([{ documents: [doc('big', 50)] }], count, limits))).toEqual([['big']]);
+    expect(planBatches([], count, limits)).toEqual({ batches: [], documents: 0, chunks: 0 });
+  });
+
+  it('records no PDF that yielded no documents', () => {
+    const plan = planBatches(
+      [{ documents: [doc('a', 1)] }, { documents: [], pdf: { id: 'empty', pages: 3 } }],
+      count,
+      { maxChunks: 10, maxDocuments: 10 },
+    );
+    expect(plan.batches).toEqual([{ documents: [doc('a', 1)], pdfs: [] }]);
+  });
+
   it('attaches a PDF page count to the batch holding its last page', () => {
     const plan = planBatches(
       [{ documents: [doc('f/page-1', 4), doc('f/page-2', 4)], pdf: { id: 'f', pages: 2 } }],

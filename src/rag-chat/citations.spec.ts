@@ -20,4 +20,12 @@ describe('CitationFilter', () => {
       .join('');
     expect(out + filter.flush()).toBe('Day one [1] and . Also [2] done [');
   });
+
+  it('starts afresh after a flush', () => {
+    const filter = new CitationFilter(2);
+    expect(filter.push('see [')).toBe('see ');
+    expect(filter.flush()).toBe('[');
+    expect(filter.push('next')).toBe('next');
+    expect(filter.flush()).toBe('');
+  });
 });

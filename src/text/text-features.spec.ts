@@ -42,6 +42,15 @@ describe('text features', () => {
     expect(lightStem('library')).toBe(lightStem('libraries'));
     expect(lightStem('class')).toBe('class');
     expect(lightStem('is')).toBe('is');
+    expect(lightStem('cats')).toBe('cat');
+    expect(lightStem('status')).toBe('status');
+    expect(lightStem('glass')).toBe('glass');
+    expect(lightStem('ace')).toBe('ace');
+  });
+
+  it('finds no tokens or compounds in text without letters or digits', () => {
+    expect(tokenize('... --- !!!')).toEqual([]);
+    expect(compounds('plain words only')).toEqual([]);
   });
 
   it('hashes stably (FNV-1a) and spreads signed weights into buckets', () => {
@@ -51,5 +60,17 @@ describe('text features', () => {
     addHashed(target, 'token', 2);
     expect(target.filter((v) => v !== 0)).toHaveLength(1);
     expect(Math.abs(target.reduce((a, b) => a + b, 0))).toBe(4);
+  });
+
+  it('signs a weight by bit 31 of the hash, so stored vectors stay comparable across versions', () => {
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'omega', 'zeta'];
+    const negative = words.find((word) => fnv1a(word) >= 0x80000000)!;
+    const positive = words.find((word) => fnv1a(word) < 0x80000000)!;
+    const single = new Float64Array(1);
+    addHashed(single, negative, 3);
+    expect(single[0]).toBe(-3);
+    // Collisions of opposite signs cancel out.
+    addHashed(single, positive, 3);
+    expect(single[0]).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   canonicalJson,
   CollectionChecksum,
@@ -122,9 +123,24 @@ describe('sameRecord', () => {
     flipped[3] = -flipped[3];
     const zeroed = [...vector];
     zeroed[3] = 0;
-    for (const embedding of [flipped, zeroed, vector.slice(1), vector.map((v) => -v)]) {
+    const longer = [...vector, 0];
+    const nothing = vector.map(() => 0);
+    for (const embedding of [
+      flipped,
+      zeroed,
+      vector.slice(1),
+      longer,
+      nothing,
+      vector.map((v) => -v),
+    ]) {
       expect(sameRecord(source, record(embedding), { cosine: true })).toBe(false);
     }
+  });
+
+  it('in a cosine collection accepts a rescaled vector that was not of unit length', () => {
+    const long = [3, -6, 1.5, 12];
+    expect(sameRecord(record(long), record(long.map((v) => v / 4)), { cosine: true })).toBe(true);
+    expect(sameRecord(record(long), record(long.map((v) => v / 4)), { cosine: false })).toBe(false);
   });
 
   it('compares documents and metadata exactly', () => {
@@ -161,6 +177,7 @@ describe('CollectionChecksum', () => {
     expect(forward.hex()).toBe(backward.hex());
     expect(forward.hex()).toMatch(/^[0-9a-f]{64}$/);
     expect(forward.count).toBe(3);
+    expect(new CollectionChecksum().hex()).toBe('0'.repeat(64));
   });
 
   it('changes with any id or digest', () => {
@@ -192,5 +209,18 @@ describe('CollectionChecksum', () => {
 describe('canonicalJson', () => {
   it('sorts object keys at every depth', () => {
     expect(canonicalJson({ b: [{ d: 1, c: 2 }], a: null })).toBe('{"a":null,"b":[{"c":2,"d":1}]}');
+  });
+
+  it('writes the same JSON for the same content, whatever the key order, minus undefined keys', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (object) => {
+        const reversed = Object.fromEntries(Object.entries(object).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(object));
+        expect(JSON.parse(canonicalJson(object))).toEqual(JSON.parse(JSON.stringify(object)));
+      }),
+    );
+    expect(canonicalJson({ e: 1, c: [1, 'x'], a: undefined, d: 2, b: 3 })).toBe(
+      '{"b":3,"c":[1,"x"],"d":2,"e":1}',
+    );
   });
 });

@@ -75,6 +75,7 @@ function sameDirection(original: Float32Array, copy: Float32Array): boolean {
   }
   const factor = dot / squares;
   if (!(factor > 0)) return false;
+  // Stryker disable next-line EqualityOperator: one step past the end compares NaN, which rejects nothing
   for (let i = 0; i < original.length; i++) {
     const expected = factor * original[i];
     const bound = 2 * float32Ulp(Math.max(Math.abs(copy[i]), Math.abs(expected)));
