@@ -45,11 +45,30 @@ describe('ExtractiveLlm', () => {
   });
 
   it('never writes a sentence that is not in its cited source', async () => {
-    const { text } = await llm.complete(request('engineer laptop years office café day'));
+    const sources = [
+      ...SOURCES,
+      source(3, 'Every laptop runs Git\n2.0 or later,\nthe office says.'),
+    ];
+    const { text } = await llm.complete(request('engineer laptop years office café day', sources));
+    const oneLine = (words: string) => words.replace(/\s+/g, ' ');
     for (const line of text.split('\n').slice(1)) {
       const [, sentence, n] = /^(.*) \[(\d+)\]$/.exec(line)!;
-      expect(SOURCES[Number(n) - 1].text).toContain(sentence);
+      expect(oneLine(sources[Number(n) - 1].text)).toContain(sentence);
     }
+  });
+
+  it('quotes whole sentences across versions, abbreviations and line wraps', async () => {
+    const wrapped = source(
+      1,
+      'Backward compatibility notes (for Git 2.0) are kept in\nthe release notes, e.g. Git 2.0.1 changes push.\n\n- A list item about push',
+    );
+    const { text } = await llm.complete(
+      request('Where are the Git backward compatibility notes?', [wrapped]),
+    );
+    expect(text.split('\n')).toEqual([
+      EXTRACTIVE_FRAMING,
+      'Backward compatibility notes (for Git 2.0) are kept in the release notes, e.g. Git 2.0.1 changes push. [1]',
+    ]);
   });
 
   it("says it doesn't know when no sentence shares a content word with the question", async () => {

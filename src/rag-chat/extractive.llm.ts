@@ -1,29 +1,13 @@
-import { lightStem, tokenize } from '../text/text-features';
+import { contentTerms } from './content-terms';
 import { Llm, NO_USAGE, type LlmAnswer, type LlmRequest, type LlmStreamEvent } from './llm.port';
 import type { PromptSource } from './prompt-builder';
+import { sentences } from './sentences';
 
 export const EXTRACTIVE_FRAMING = 'From the retrieved sources:';
 export const EXTRACTIVE_NOTHING_FOUND =
   "I don't know: none of the retrieved sources contains a passage relevant to the question.";
 
-// Question words that every passage would match; content words decide relevance.
-const STOPWORDS = new Set(
-  (
-    'a an and are as at be by can could did do does for from had has have how i if in is it its ' +
-    'me my of on or our should so than that the their them then there these they this to was ' +
-    'we were what when where which who whom why will with would you your about into any all'
-  ).split(' '),
-);
-// A sentence ends at . ! ? (with any closing run) or at a line break; text keeps its own spacing.
-const SENTENCE = /[^\n.!?]+[.!?]*/g;
 const MIN_SENTENCE_TERMS = 3;
-
-const contentTerms = (text: string): Set<string> =>
-  new Set(
-    tokenize(text)
-      .filter((token) => !STOPWORDS.has(token))
-      .map(lightStem),
-  );
 
 interface Candidate {
   sentence: string;
@@ -36,7 +20,7 @@ interface Candidate {
  * The offline provider: answers with the retrieved sentences that share the most content words
  * with the question, each followed by its source number. It never writes text of its own apart
  * from the fixed framing line or the fixed "I don't know" answer: every other sentence is a
- * verbatim substring of a source.
+ * sentence of a source, verbatim but for hard line wraps joined with a space.
  */
 export class ExtractiveLlm extends Llm {
   readonly model = 'extractive';
@@ -69,8 +53,7 @@ export class ExtractiveLlm extends Llm {
     const seen = new Set<string>();
     const candidates: Candidate[] = [];
     for (const source of sources) {
-      for (const [raw] of source.text.matchAll(SENTENCE)) {
-        const sentence = raw.trim();
+      for (const sentence of sentences(source.text)) {
         // Overlapping chunks repeat sentences; one citation of each is enough.
         if (seen.has(sentence)) continue;
         seen.add(sentence);
