@@ -1,6 +1,8 @@
 import { createParser } from 'eventsource-parser';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { EXTRACTIVE_FRAMING, EXTRACTIVE_NOTHING_FOUND } from '../src/rag-chat/extractive.llm';
@@ -95,7 +97,7 @@ const chatEnv = (env: Record<string, string>) => ({
 });
 
 /** Boots an app, ingests the corpus into a fresh collection; returns helpers bound to both. */
-async function chatApp(env: Record<string, string>) {
+async function chatApp(env: Record<string, string>, corpus = CORPUS) {
   const testApp = await createTestApp(chatEnv(env));
   const http = testApp.app.getHttpServer() as App;
   const admin = testApp.bearer();
@@ -103,7 +105,7 @@ async function chatApp(env: Record<string, string>) {
   await request(http)
     .post('/chroma/update')
     .set('Authorization', admin)
-    .send({ collection, documents: CORPUS })
+    .send({ collection, documents: corpus })
     .expect(200);
   const chat = (body: Record<string, unknown>, token = admin) =>
     request(http)
@@ -132,7 +134,7 @@ async function chatApp(env: Record<string, string>) {
     controller.abort();
   };
   await testApp.app.listen(0, '127.0.0.1');
-  return { testApp, http, chat, abortAfterFirstToken };
+  return { testApp, http, collection, chat, abortAfterFirstToken };
 }
 
 describe('POST /fast_chat with an OpenAI-compatible model', () => {
@@ -442,7 +444,11 @@ describe('POST /fast_chat with the extractive provider', () => {
   let ctx: Awaited<ReturnType<typeof chatApp>>;
 
   beforeAll(async () => {
-    ctx = await chatApp({ LLM_PROVIDER: 'extractive', CHAT_MIN_SCORE: '-1' });
+    ctx = await chatApp({
+      LLM_PROVIDER: 'extractive',
+      CHAT_MIN_SCORE: '-1',
+      CHAT_MIN_COVERAGE: '0',
+    });
   });
 
   afterAll(() => ctx?.testApp.close());
@@ -469,7 +475,7 @@ describe('POST /fast_chat with the extractive provider', () => {
   });
 
   it('says plainly when the retrieved sources hold nothing relevant', async () => {
-    // CHAT_MIN_SCORE is -1 here, so retrieval always hands over sources.
+    // CHAT_MIN_SCORE is -1 and CHAT_MIN_COVERAGE 0 here, so retrieval always hands over sources.
     const { body } = await ctx.chat({ question: 'Can pets come along?' }).expect(200);
     expect(body.sources.length).toBeGreaterThan(0);
     expect(body.answer).toBe(EXTRACTIVE_NOTHING_FOUND);
@@ -489,5 +495,49 @@ describe('POST /fast_chat with the extractive provider', () => {
         '#/components/schemas/ApiErrorDto',
       );
     }
+  });
+});
+
+/** Real software documentation: the READMEs of a few installed packages. */
+const softwareDocs = () =>
+  ['ms', 'semver', 'chalk', 'cors', 'debug', 'lru-cache', 'p-limit', 'minimist', 'bytes'].map(
+    (name) => {
+      const dir = join(__dirname, '..', 'node_modules', name);
+      const readme = readdirSync(dir).find((file) => /^readme(\.md)?$/i.test(file))!;
+      return { id: `npm/${name}`, text: readFileSync(join(dir, readme), 'utf8') };
+    },
+  );
+
+describe('POST /fast_chat over software documentation, default abstention settings', () => {
+  let ctx: Awaited<ReturnType<typeof chatApp>>;
+
+  beforeAll(async () => {
+    ctx = await chatApp({ LLM_PROVIDER: 'extractive' }, softwareDocs());
+  });
+
+  afterAll(() => ctx?.testApp.close());
+
+  it("says it doesn't know an off-topic question, even though chunks were retrieved", async () => {
+    const question = 'What is the capital of France?';
+    const query = await request(ctx.http)
+      .post('/chroma/query')
+      .set('Authorization', ctx.testApp.bearer())
+      .send({ collection: ctx.collection, query: question })
+      .expect(200);
+    expect(query.body.results.length).toBeGreaterThan(0);
+    const { body } = await ctx.chat({ question }).expect(200);
+    expect(body).toMatchObject({ answer: NO_SOURCES_ANSWER, sources: [], model: 'none' });
+  });
+
+  it('still answers a question the documentation answers, with citations', async () => {
+    const { body } = await ctx
+      .chat({ question: 'How do I check that a version satisfies a semver range?' })
+      .expect(200);
+    expect(body.model).toBe('extractive');
+    const [framing, ...lines] = body.answer.split('\n');
+    expect(framing).toBe(EXTRACTIVE_FRAMING);
+    expect(lines.length).toBeGreaterThan(0);
+    const cited = lines.map((line: string) => Number(/ \[(\d+)\]$/.exec(line)![1]));
+    expect(cited.map((n: number) => body.sources[n - 1].document_id)).toContain('npm/semver');
   });
 });

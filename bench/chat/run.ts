@@ -6,24 +6,15 @@
  * and to the end of the stream (SSE), and the whole JSON answer.
  * Usage: npx ts-node --transpile-only bench/chat/run.ts [requests=50]
  */
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { NestFactory } from '@nestjs/core';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
-import { tokenFromArgs } from '../../src/cli/token';
-import { authConfigFrom } from '../../src/auth/auth.config';
-import { readEnv } from '../../src/config/env';
 import { documentsConfigFrom, type DocumentsConfig } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { loadCorpus } from '../retrieval/corpus';
 import { QUESTIONS } from '../retrieval/questions';
+import { ROOT, startBenchApp } from './bench-app';
 
-const ROOT = join(__dirname, '..', '..');
 const CHUNKS = 1000;
 const BATCH_DOCUMENTS = 100;
 const WARMUP = 5;
@@ -49,29 +40,7 @@ function passages(config: DocumentsConfig): { id: string; text: string }[] {
 
 async function main(): Promise<void> {
   const requests = Number(process.argv[2] ?? 50);
-  const dataDir = mkdtempSync(join(tmpdir(), 'rag-bench-chat-'));
-  Object.assign(process.env, {
-    DATA_DIR: dataDir,
-    MODELS_DIR: join(ROOT, 'node_modules', '.cache', 'rag-test-models'),
-    LOG_LEVEL: 'warn',
-    LLM_PROVIDER: 'extractive',
-    SWAGGER_ENABLED: 'false',
-    // One principal sends every request; the per-principal throttle would answer 429.
-    THROTTLE_LIMIT: '100000000',
-    THROTTLE_STRICT_LIMIT: '100000000',
-  });
-  delete process.env.CHROMA_HOST;
-  const env = readEnv();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: ['error'] });
-  configureApp(app);
-  await app.listen(0, '127.0.0.1');
-  const url = await app.getUrl();
-  const headers = {
-    authorization: `Bearer ${tokenFromArgs(['--scope', 'rag/admin'], authConfigFrom(env))}`,
-    'content-type': 'application/json',
-  };
-  const post = (path: string, body: unknown) =>
-    fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const { env, post, close } = await startBenchApp('rag-bench-chat-');
 
   try {
     const documents = passages(documentsConfigFrom(env));
@@ -129,8 +98,7 @@ async function main(): Promise<void> {
     console.log(`SSE total:               ${summary(sse.map((r) => r.total))}`);
     console.log(`JSON total:              ${summary(plain)}`);
   } finally {
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Env } from '../config/env.schema';
+import type { AbstentionRule } from './abstention';
 
 /** The LLM behind `POST /fast_chat` and how much context, history and time it gets. */
 export abstract class RagChatConfig {
@@ -15,8 +16,8 @@ export abstract class RagChatConfig {
     awsRegion: string;
     bedrockEndpoint?: string;
   };
-  /** Retrieved chunks scoring below this are not shown to the model. */
-  abstract readonly minScore: number;
+  /** When retrieved chunks are not shown to the model, and with none left it says "I don't know". */
+  abstract readonly abstention: AbstentionRule;
   abstract readonly contextMaxChars: number;
   abstract readonly historyMaxChars: number;
   abstract readonly historyMaxMessages: number;
@@ -37,7 +38,7 @@ export const ragChatConfigFrom = (env: Env): RagChatConfig => ({
     awsRegion: env.AWS_REGION,
     bedrockEndpoint: env.BEDROCK_ENDPOINT,
   },
-  minScore: env.CHAT_MIN_SCORE,
+  abstention: { minScore: env.CHAT_MIN_SCORE, minCoverage: env.CHAT_MIN_COVERAGE },
   contextMaxChars: env.CHAT_CONTEXT_MAX_CHARS,
   historyMaxChars: env.CHAT_HISTORY_MAX_CHARS,
   historyMaxMessages: env.CHAT_HISTORY_MAX_MESSAGES,

@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal';
 import { InvalidInputError } from '../common/domain-errors';
 import { DocumentsService } from '../documents/documents.service';
 import type { QueryTier } from '../documents/dto/query-documents.dto';
+import { answerableChunks } from './abstention';
 import { CitationFilter } from './citations';
 import type { ChatUsageDto, FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
 import { Llm, NO_USAGE, type LlmRequest } from './llm.port';
@@ -59,7 +60,7 @@ export class RagChatService {
       top_k: input.top_k,
       filter: input.filter,
     });
-    const relevant = results.filter((result) => result.score >= this.settings.minScore);
+    const relevant = answerableChunks(input.question, results, this.settings.abstention);
     const sources = numberSources(relevant, this.settings.contextMaxChars);
     const turns = fitHistory(history, this.settings.historyMaxChars);
     return {

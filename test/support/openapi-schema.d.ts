@@ -160,7 +160,7 @@ export interface paths {
     put?: never;
     /**
      * Answer a question from the collection, citing its sources
-     * @description Retrieves chunks as `POST /chroma/query` does, keeps those scoring at least CHAT_MIN_SCORE, and answers from them only, citing `[n]`. Without a relevant chunk it answers "I don't know" without calling the model. With `stream: true` or `Accept: text/event-stream` the answer streams as server-sent events: `sources`, `token`..., then `done` (model, usage) or `error` (an error body); `: keep-alive` comments every CHAT_SSE_HEARTBEAT_MS. Errors before the stream starts are JSON.
+     * @description Retrieves chunks as `POST /chroma/query` does, keeps those scoring at least CHAT_MIN_SCORE, and answers from them only, citing `[n]`. Without a kept chunk, or when none holds CHAT_MIN_COVERAGE of the question's content words, it answers "I don't know" without calling the model. With `stream: true` or `Accept: text/event-stream` the answer streams as server-sent events: `sources`, `token`..., then `done` (model, usage) or `error` (an error body); `: keep-alive` comments every CHAT_SSE_HEARTBEAT_MS. Errors before the stream starts are JSON.
      */
     post: operations['fastChat'];
     delete?: never;
