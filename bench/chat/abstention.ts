@@ -224,7 +224,8 @@ async function main(): Promise<void> {
         `${retrieved.filter((r) => !r.labelled.answerable).length} unanswerable ` +
         '(off-topic general knowledge, and near-miss software questions that no README answers). ' +
         `Split fixed before tuning: even positions of each list tune (${tuning.length}), ` +
-        `odd positions report (${report.length}).`,
+        `odd positions report (${report.length}). Chroma's HNSW index is approximate, so a ` +
+        're-run can move a figure by a question or two.',
       '',
       'Rule: a chunk is used when its score is at least CHAT_MIN_SCORE; the answer is "I don\'t ' +
         'know" when no used chunk contains at least CHAT_MIN_COVERAGE of the question\'s content ' +
