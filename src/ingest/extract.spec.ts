@@ -1,5 +1,5 @@
 import { docxBombFixture, docxFixture, pdfBombFixture, pdfFixture } from './ingest.fixtures';
-import { extractFile, htmlToText } from './extract';
+import { extractFile } from './extract';
 import type { ExtractLimits } from './extract-worker';
 import { DecompressionLimitError, FileRejectedError } from './file-format';
 
@@ -20,17 +20,6 @@ const MB = 1_000_000;
 // Reader workers and bomb fixtures take seconds on a busy machine.
 jest.setTimeout(30_000);
 
-describe('htmlToText', () => {
-  it('keeps the content and headings, drops scripts, styles and page furniture', () => {
-    const { title, text } = htmlToText(`<!doctype html><html><head><title>Guide</title>
-      <style>p{color:red}</style></head><body><header>Site menu</header><nav>Home | About</nav>
-      <main><h2>Install &amp; run</h2><p>Run <b>npm ci</b>.</p><script>track()</script></main>
-      <aside>Ads</aside><footer>© 2024</footer></body></html>`);
-    expect(title).toBe('Guide');
-    expect(text).toBe('## Install & run\n\nRun npm ci.');
-  });
-});
-
 describe('extractFile', () => {
   it('reads text and Markdown as they are, with file_type and source', async () => {
     const file = await extract('notes/a.md', '\uFEFF# Title\n\nBody.');
@@ -42,6 +31,28 @@ describe('extractFile', () => {
       },
     ]);
     expect((await extract('b.txt', 'plain')).documents[0].metadata.file_type).toBe('txt');
+  });
+
+  // Issue 18 items 7 and 8: licences named like versions, legacy charsets.
+  it('reads a licence whose name has a dot but no extension, as text', async () => {
+    const licence =
+      '                                 Apache License\n                           Version 2.0, January 2004\n';
+    const file = await extract('common-licenses/Apache-2.0', licence);
+    expect(file.documents[0]).toMatchObject({
+      id: 'common-licenses/Apache-2.0',
+      text: licence,
+      metadata: { file_type: 'txt' },
+    });
+  });
+
+  it('decodes HTML in the charset it declares', async () => {
+    const page = Buffer.from(
+      '<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"><title>Caf\xe9</title></head><body><p>Cr\xe8me br\xfbl\xe9e \x96 \xa3</p></body></html>',
+      'latin1',
+    );
+    const file = await extract('menu.html', page);
+    expect(file.documents[0].text).toBe('Crème brûlée – £');
+    expect(file.documents[0].metadata.title).toBe('Café');
   });
 
   it('makes one document per PDF page with text, numbered', async () => {
@@ -65,7 +76,13 @@ describe('extractFile', () => {
     ['broken.pdf', '%PDF-1.4 not really', /unreadable PDF/],
     ['broken.docx', 'PK\x03\x04 word/document.xml garbage', /corrupt or unreadable DOCX/],
     ['logo.png', '\x89PNG', /unsupported/],
-    ['bad.txt', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), /UTF-8/],
+    // A UTF-16LE byte order mark, then half a surrogate pair.
+    ['bad.txt', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), /not valid utf-16le text/],
+    [
+      'random.bin2',
+      Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 7 + 1) % 256 || 1)),
+      /binary content/,
+    ],
     ['tool', Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), /binary content/],
     ['tool.md', Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), /binary content/],
     ['empty.md', '  \n ', /no text/],

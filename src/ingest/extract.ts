@@ -1,4 +1,3 @@
-import { parse } from 'node-html-parser';
 import { basename } from 'node:path';
 import type { Metadata } from '../vector-store/vector-store.port';
 import {
@@ -8,6 +7,8 @@ import {
   type FileType,
 } from './file-format';
 import { docxText } from './docx-text';
+import { htmlToText } from './html-text';
+import { decodeText } from './text-decoding';
 import type { ExtractLimits } from './extract-worker';
 import { pdfPageTexts } from './pdf-text';
 
@@ -34,40 +35,8 @@ export interface UploadedFile {
   bytes: Buffer;
 }
 
-/** Elements that are page furniture rather than content. */
-const BOILERPLATE = 'script, style, noscript, template, nav, header, footer, aside, form';
-
 /** Page documents are `<file id>/page-<n>`: every chunk keeps the page it came from. */
 export const pageDocumentId = (fileId: string, page: number): string => `${fileId}/page-${page}`;
-
-function utf8(bytes: Buffer): string {
-  // NUL is valid UTF-8 but never in text: an executable or image without a known format.
-  if (bytes.includes(0)) throw new FileRejectedError('binary content, not UTF-8 text');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw new FileRejectedError('not valid UTF-8 text');
-  }
-}
-
-/** Visible text of a page, headings as Markdown so the chunker starts sections at them. */
-export function htmlToText(html: string): { title?: string; text: string } {
-  const root = parse(html, { comment: false });
-  const title = root.querySelector('title')?.text.trim();
-  for (const element of root.querySelectorAll(BOILERPLATE)) element.remove();
-  for (const heading of root.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
-    const level = Number(heading.tagName.slice(1));
-    heading.set_content(`${'#'.repeat(level)} ${heading.text.replace(/\s+/g, ' ').trim()}`);
-  }
-  const body = root.querySelector('main') ?? root.querySelector('body') ?? root;
-  // Blank lines between blocks: they are the chunker's paragraph boundaries.
-  const text = body.structuredText
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .join('\n\n');
-  return { title: title || undefined, text };
-}
 
 /**
  * Turns one upload into documents: one per file, or one per page with text for a PDF.
@@ -81,7 +50,6 @@ export async function extractFile(
   limits.signal?.throwIfAborted();
   const id = documentIdFromPath(file.name);
   const type = detectFileType(file.name, file.mime, file.bytes);
-  if (!type) throw new FileRejectedError('unsupported file type');
   const metadata: Metadata = { file_type: type, source: id };
   const one = (text: string, extra: Metadata = {}): ExtractedFile => {
     if (text.trim() === '') throw new FileRejectedError('no text to index');
@@ -96,9 +64,9 @@ export async function extractFile(
   switch (type) {
     case 'txt':
     case 'md':
-      return one(utf8(file.bytes));
+      return one(decodeText(file.bytes, { mime: file.mime }));
     case 'html': {
-      const { title, text } = htmlToText(utf8(file.bytes));
+      const { title, text } = htmlToText(decodeText(file.bytes, { mime: file.mime, html: true }));
       return one(text, title ? { title } : {});
     }
     case 'docx':
