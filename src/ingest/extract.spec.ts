@@ -8,6 +8,7 @@ const LIMITS: ExtractLimits = {
   maxHeapMb: 256,
   maxDecompressedBytes: 8_000_000,
   maxTextBytes: 100_000,
+  maxFileTextBytes: 1_000_000,
 };
 
 const extract = (name: string, bytes: Buffer | string, limits: Partial<ExtractLimits> = {}) =>
@@ -124,27 +125,69 @@ describe('extractFile limits (issue 17, findings 3 and 6)', () => {
   });
 
   it.each([
-    ['notes.txt', () => Promise.resolve(Buffer.from('x'.repeat(1001))), /more than 1000 bytes/],
-    ['long.docx', () => docxFixture(['y'.repeat(1001)]), /more than 1000 bytes/],
+    ['notes.txt', () => Promise.resolve(Buffer.from('x '.repeat(501))), /more than 1000 bytes/],
+    ['long.docx', () => docxFixture(['y '.repeat(501)]), /more than 1000 bytes/],
     [
       'long.pdf',
       () => pdfFixture(['short', Array(30).fill('z'.repeat(60)).join('\n')]),
-      /page 2 has more than/,
+      /more than 1000 bytes of text by page 2/,
     ],
   ])(
-    'refuses %s with more text than MAX_TEXT_BYTES, at extraction',
+    'refuses %s with more text than INGEST_MAX_FILE_TEXT_BYTES, at extraction',
     async (name, build, reason) => {
-      const failure = extract(name, await build(), { maxTextBytes: 1000 });
+      const failure = extract(name, await build(), { maxTextBytes: 100, maxFileTextBytes: 1000 });
       await expect(failure).rejects.toThrow(reason);
-      await expect(failure).rejects.toThrow(/MAX_TEXT_BYTES/);
+      await expect(failure).rejects.toThrow(/INGEST_MAX_FILE_TEXT_BYTES/);
     },
   );
+
+  // Issue 18 item 9: a long text is stored in parts, not refused.
+  it('stores a text longer than MAX_TEXT_BYTES in parts, cut between paragraphs', async () => {
+    const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} says something.`);
+    const file = await extract('big.md', paragraphs.join('\n\n'), { maxTextBytes: 300 });
+    const parts = file.documents.length;
+    expect(parts).toBeGreaterThanOrEqual(3);
+    expect(file.documents.map((doc) => doc.id)).toEqual([
+      'big.md',
+      ...Array.from({ length: parts - 1 }, (_, i) => `big.md~part-${i + 2}`),
+    ]);
+    file.documents.forEach((doc, i) => {
+      expect(Buffer.byteLength(doc.text)).toBeLessThanOrEqual(300);
+      expect(doc.text).toMatch(/^Paragraph \d+ says something\.$/m);
+      expect(doc.metadata).toEqual({ file_type: 'md', source: 'big.md', part: i + 1, parts });
+    });
+    expect(file.documents.map((doc) => doc.text).join('\n\n')).toBe(paragraphs.join('\n\n'));
+    expect(file.parted).toEqual([{ id: 'big.md', parts }]);
+    const small = await extract('small.md', 'Fits.', { maxTextBytes: 300 });
+    expect(small.documents).toEqual([
+      { id: 'small.md', text: 'Fits.', metadata: { file_type: 'md', source: 'small.md' } },
+    ]);
+    expect(small.parted).toEqual([{ id: 'small.md', parts: 1 }]);
+  });
+
+  it('stores a long DOCX and a long PDF page in parts', async () => {
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `Clause ${i} of the contract.`);
+    const docx = await extract('deal.docx', await docxFixture(paragraphs), { maxTextBytes: 400 });
+    expect(docx.documents.length).toBeGreaterThan(2);
+    expect(docx.documents.at(-1)!.text).toContain('Clause 39 of the contract.');
+    const lines = Array.from({ length: 30 }, (_, i) => `Line ${i} of the long page.`).join('\n');
+    const pdf = await extract('kit.pdf', await pdfFixture(['short', lines]), { maxTextBytes: 400 });
+    const ids = pdf.documents.map((doc) => doc.id);
+    expect(ids.slice(0, 3)).toEqual(['kit.pdf/page-1', 'kit.pdf/page-2', 'kit.pdf/page-2~part-2']);
+    expect(pdf.documents[2].metadata).toMatchObject({ page: 2, pages: 2, part: 2 });
+    expect(pdf.documents[0].metadata).not.toHaveProperty('part');
+    expect(pdf.parted).toEqual([
+      { id: 'kit.pdf/page-1', parts: 1 },
+      { id: 'kit.pdf/page-2', parts: ids.length - 1 },
+    ]);
+  });
 
   it('fails the file, not the process, when a reader runs out of its heap', async () => {
     const paragraphs = Array.from({ length: 20_000 }, (_, i) => `Paragraph ${i} of words.`);
     const failure = extract('big.docx', await docxFixture(paragraphs), {
       maxHeapMb: 32,
       maxTextBytes: 10 * MB,
+      maxFileTextBytes: 10 * MB,
       maxDecompressedBytes: 50 * MB,
     });
     await expect(failure).rejects.toThrow(

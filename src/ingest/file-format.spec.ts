@@ -55,6 +55,9 @@ describe('documentIdFromPath', () => {
   it('maps distinct names to distinct ids (`%` is escaped as well as `#`)', () => {
     expect(documentIdFromPath('x#1.txt')).toBe('x%231.txt');
     expect(documentIdFromPath('x%231.txt')).toBe('x%25231.txt');
+    // `~` numbers the parts of a long text: a file named like a part is not one.
+    expect(documentIdFromPath('a.txt~part-2')).toBe('a.txt%7Epart-2');
+    expect(documentIdFromPath('backup.md~')).toBe('backup.md%7E');
   });
 
   it.each([

@@ -87,8 +87,9 @@ export function detectFileType(name: string, mime: string, bytes: Buffer): FileT
 }
 
 /**
- * A document id from the path the client sent: forward slashes, no `.` segments, `%` and `#`
- * percent-escaped (`#` separates chunk numbers; escaping `%` too keeps distinct names distinct).
+ * A document id from the path the client sent: forward slashes, no `.` segments, `%`, `#` and
+ * `~` percent-escaped (`#` separates chunk numbers, `~` part numbers; escaping `%` too keeps
+ * distinct names distinct).
  * Absolute paths and `..` are refused: the id must name the file inside the uploaded folder.
  */
 export function documentIdFromPath(path: string): string {
@@ -104,5 +105,5 @@ export function documentIdFromPath(path: string): string {
   if (segments.length === 0 || segments.some((segment) => segment.trim() === '')) {
     throw new FileRejectedError('file name is empty or only whitespace');
   }
-  return segments.join('/').replace(/%/g, '%25').replace(/#/g, '%23');
+  return segments.join('/').replace(/%/g, '%25').replace(/#/g, '%23').replace(/~/g, '%7E');
 }
