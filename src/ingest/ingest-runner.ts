@@ -279,7 +279,12 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     const batch = await this.jobs.batch(job.id, seq);
     const result = await this.upsert(job, batch.documents);
     for (const pdf of batch.pdfs) await this.deleteStalePages(job, pdf);
-    await this.deleteStaleParts(job, batch.parted ?? []);
+    const parted = batch.parted ?? [];
+    const shrunk = await this.deleteStaleParts(job, parted);
+    const nowWhole = new Set(parted.filter(({ parts }) => parts === 1).map(({ id }) => id));
+    for (const doc of batch.documents) {
+      if (shrunk.has(doc.id) && nowWhole.has(doc.id)) await this.rewrite(job, doc);
+    }
     return result;
   }
 
@@ -325,8 +330,10 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
   /**
    * Parts a previous, longer version of each text had: part `parts + 1` of every text is looked
    * up at once (one lookup per batch, which usually finds none), then the next of those found.
+   * Answers the ids of the texts that had such parts.
    */
-  private async deleteStaleParts(job: IngestJob, texts: PartedText[]) {
+  private async deleteStaleParts(job: IngestJob, texts: PartedText[]): Promise<Set<string>> {
+    const shrunk = new Set<string>();
     let next = texts.map(({ id, parts }) => ({ id, part: parts + 1 }));
     while (next.length > 0) {
       const ids = next.map(({ id, part }) => partDocumentId(id, part));
@@ -334,6 +341,18 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
       next = next
         .filter(({ id, part }) => deleted.has(partDocumentId(id, part)))
         .map(({ id, part }) => ({ id, part: part + 1 }));
+      for (const { id } of next) shrunk.add(id);
     }
+    return shrunk;
+  }
+
+  /**
+   * Writes a document afresh. Chroma merges metadata on upsert, so a text that was in parts
+   * and now fits would keep its old `part`/`parts` keys: it is deleted and written again (a
+   * crash in between is repaired by the batch's replay).
+   */
+  private async rewrite(job: IngestJob, doc: StoredDocument) {
+    await this.documents.deleteDocument(job.owner, doc.id, job.collection);
+    await this.documents.upsert(job.owner, { collection: job.collection, documents: [doc] });
   }
 }
