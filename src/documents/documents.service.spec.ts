@@ -326,6 +326,26 @@ describe('DocumentsService logical collections', () => {
     ]);
   });
 
+  it('deletes whichever of several documents exist, with one lookup, in every generation', async () => {
+    const { service, store, registry } = setup();
+    registry.resolve.mockResolvedValue(entry);
+    store.find.mockResolvedValue([...storedChunks('b', 'h', 2), ...storedChunks('d', 'h', 1)]);
+    const deleted = await service.deleteExisting(admin, ['a', 'b', 'c', 'd'], 'docs');
+    expect(deleted.sort()).toEqual(['b', 'd']);
+    expect(store.find).toHaveBeenCalledTimes(1);
+    expect(store.find.mock.calls[0]).toEqual([
+      'docs__v2',
+      { document_id: { $in: ['a', 'b', 'c', 'd'] } },
+    ]);
+    expect(store.deleteIds.mock.calls).toEqual(
+      ['docs__v2', 'docs__v3', 'docs__v1'].map((name) => [name, ['b#0', 'b#1', 'd#0']]),
+    );
+    store.find.mockResolvedValue([]);
+    store.deleteIds.mockClear();
+    expect(await service.deleteExisting(admin, ['x'], 'docs')).toEqual([]);
+    expect(store.deleteIds).not.toHaveBeenCalled();
+  });
+
   it('keeps serving when a restarted build dropped its target, but not when the active fails', async () => {
     const { service, store, registry } = setup();
     registry.resolve.mockResolvedValue(entry);

@@ -238,6 +238,24 @@ export class DocumentsService {
     return { id, collection, deleted_chunks: records.length };
   }
 
+  /**
+   * Deletes whichever of these documents exist, with one lookup (ingest's stale parts, which
+   * usually do not), and answers the ids of those that did.
+   */
+  async deleteExisting(
+    user: Principal,
+    ids: string[],
+    collectionInput?: string,
+  ): Promise<string[]> {
+    const collection = this.collectionName(user, collectionInput);
+    const targets = await this.router.writeTargets(collection, { create: false });
+    const records = await this.store.find(targets.active.name, { document_id: { $in: ids } });
+    if (records.length === 0) return [];
+    const chunkIds = records.map((record) => record.id);
+    await this.router.toEach(targets, (target) => this.store.deleteIds(target.name, chunkIds));
+    return [...new Set(records.map((record) => String(record.metadata.document_id)))];
+  }
+
   /** Logical collections, each described by its active generation. */
   async listCollections(user: Principal): Promise<CollectionDto[]> {
     const current = fingerprintToString((await this.embedders.current()).fingerprint);

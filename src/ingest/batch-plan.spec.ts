@@ -52,7 +52,7 @@ describe('planBatches', () => {
       count,
       { maxChunks: 10, maxDocuments: 10 },
     );
-    expect(plan.batches).toEqual([{ documents: [doc('a', 1)], pdfs: [] }]);
+    expect(plan.batches).toEqual([{ documents: [doc('a', 1)], pdfs: [], parted: [] }]);
   });
 
   it('attaches a PDF page count to the batch holding its last page', () => {
@@ -62,5 +62,28 @@ describe('planBatches', () => {
       { maxChunks: 5, maxDocuments: 10 },
     );
     expect(plan.batches.map((batch) => batch.pdfs)).toEqual([[], [{ id: 'f', pages: 2 }]]);
+  });
+
+  it('attaches part counts to the batch holding a file’s last part', () => {
+    const plan = planBatches(
+      [
+        { documents: [doc('a', 1)], parted: [{ id: 'a', parts: 1 }] },
+        {
+          documents: [doc('b', 4), doc('b~part-2', 4), doc('b~part-3', 1)],
+          parted: [{ id: 'b', parts: 3 }],
+        },
+        { documents: [], parted: [{ id: 'empty', parts: 0 }] },
+      ],
+      count,
+      { maxChunks: 5, maxDocuments: 10 },
+    );
+    expect(ids(plan)).toEqual([
+      ['a', 'b'],
+      ['b~part-2', 'b~part-3'],
+    ]);
+    expect(plan.batches.map((batch) => batch.parted)).toEqual([
+      [{ id: 'a', parts: 1 }],
+      [{ id: 'b', parts: 3 }],
+    ]);
   });
 });

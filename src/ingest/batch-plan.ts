@@ -1,8 +1,11 @@
+import type { PartedText } from './extract';
 import type { StoredBatch, StoredDocument } from './ingest-job';
 
-/** A file's documents, and its page count when it is a PDF. */
+/** A file's documents, its texts' part counts, and its page count when it is a PDF. */
 export interface PlannedFile {
   documents: StoredDocument[];
+  /** Uploaded files only: JSON documents are never split, so they have no stale parts. */
+  parted?: PartedText[];
   pdf?: { id: string; pages: number };
 }
 
@@ -23,7 +26,7 @@ export function planBatches(
   { maxChunks, maxDocuments }: BatchLimits,
 ): { batches: StoredBatch[]; documents: number; chunks: number } {
   const batches: StoredBatch[] = [];
-  let current: StoredBatch = { documents: [], pdfs: [] };
+  let current: Required<StoredBatch> = { documents: [], pdfs: [], parted: [] };
   let currentChunks = 0;
   let documents = 0;
   let chunks = 0;
@@ -35,7 +38,7 @@ export function planBatches(
         (current.documents.length > 0 && currentChunks + n > maxChunks);
       if (full) {
         batches.push(current);
-        current = { documents: [], pdfs: [] };
+        current = { documents: [], pdfs: [], parted: [] };
         currentChunks = 0;
       }
       current.documents.push(doc);
@@ -43,8 +46,10 @@ export function planBatches(
       documents += 1;
       chunks += n;
     }
-    // With the file's last page, so stale pages are deleted only after the new ones exist.
-    if (file.pdf && file.documents.length > 0) current.pdfs.push(file.pdf);
+    // With the file's last page or part, so stale ones are deleted only after the new ones exist.
+    if (file.documents.length === 0) continue;
+    if (file.pdf) current.pdfs.push(file.pdf);
+    current.parted.push(...(file.parted ?? []));
   }
   if (current.documents.length > 0) batches.push(current);
   return { batches, documents, chunks };

@@ -50,11 +50,11 @@ export async function checkInflatedSize(
 const DOCX_READER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const mammoth = require(workerData.mammothPath);
-const { data, maxTextBytes } = workerData;
+const { data, maxFileTextBytes } = workerData;
 mammoth
   .extractRawText({ buffer: Buffer.from(data.buffer, data.byteOffset, data.byteLength) })
   .then(({ value }) => {
-    if (Buffer.byteLength(value) > maxTextBytes) return parentPort.postMessage({ error: '${TEXT_LIMIT}' });
+    if (Buffer.byteLength(value) > maxFileTextBytes) return parentPort.postMessage({ error: '${TEXT_LIMIT}' });
     parentPort.postMessage({ text: value });
     parentPort.postMessage({ done: true });
   })

@@ -11,6 +11,15 @@ export type ReaderMessage = { text: string } | { done: true } | { error: string;
 export const DECOMPRESSION_LIMIT = 'DECOMPRESSION_LIMIT';
 export const TEXT_LIMIT = 'TEXT_LIMIT';
 
+/** A file whose text, all parts together, is longer than INGEST_MAX_FILE_TEXT_BYTES. */
+export class FileTextLimitError extends FileRejectedError {
+  constructor({ maxFileTextBytes }: Pick<ExtractLimits, 'maxFileTextBytes'>, page?: number) {
+    super(
+      `has more than ${maxFileTextBytes} bytes of text${page === undefined ? '' : ` by page ${page}`} (INGEST_MAX_FILE_TEXT_BYTES)`,
+    );
+  }
+}
+
 /** What extracting one file may cost; each limit's refusal names its setting. */
 export interface ExtractLimits {
   /** INGEST_EXTRACT_TIMEOUT_MS: the worker is stopped after this. */
@@ -19,8 +28,10 @@ export interface ExtractLimits {
   maxHeapMb: number;
   /** INGEST_MAX_DECOMPRESSED_BYTES, for the refusal's message. */
   maxDecompressedBytes: number;
-  /** MAX_TEXT_BYTES: the text of one part (one document). */
+  /** MAX_TEXT_BYTES: the text of one part (one document); longer texts are cut in parts. */
   maxTextBytes: number;
+  /** INGEST_MAX_FILE_TEXT_BYTES: the text of all of a file's parts and pages together. */
+  maxFileTextBytes: number;
   /** Aborted (the request's deadline): the worker is stopped at once and the reason thrown. */
   signal?: AbortSignal;
 }
@@ -42,7 +53,7 @@ export async function runReader(
   const worker = new Worker(source, {
     eval: true,
     resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb },
-    workerData: { ...workerData, maxTextBytes: limits.maxTextBytes },
+    workerData: { ...workerData, maxFileTextBytes: limits.maxFileTextBytes },
   });
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -92,11 +103,6 @@ function readerError(
 ): FileRejectedError {
   if (error === DECOMPRESSION_LIMIT)
     return new DecompressionLimitError(limits.maxDecompressedBytes);
-  if (error === TEXT_LIMIT) {
-    const where = part === undefined ? '' : `page ${part} `;
-    return new FileRejectedError(
-      `${where}has more than ${limits.maxTextBytes} bytes of text (MAX_TEXT_BYTES)`,
-    );
-  }
+  if (error === TEXT_LIMIT) return new FileTextLimitError(limits, part);
   return new FileRejectedError(`unreadable ${what}: ${error}`);
 }

@@ -1,5 +1,5 @@
 import { docxBombFixture, docxFixture, pdfBombFixture, pdfFixture } from './ingest.fixtures';
-import { extractFile, htmlToText } from './extract';
+import { extractFile } from './extract';
 import type { ExtractLimits } from './extract-worker';
 import { DecompressionLimitError, FileRejectedError } from './file-format';
 
@@ -8,6 +8,7 @@ const LIMITS: ExtractLimits = {
   maxHeapMb: 256,
   maxDecompressedBytes: 8_000_000,
   maxTextBytes: 100_000,
+  maxFileTextBytes: 1_000_000,
 };
 
 const extract = (name: string, bytes: Buffer | string, limits: Partial<ExtractLimits> = {}) =>
@@ -20,17 +21,6 @@ const MB = 1_000_000;
 // Reader workers and bomb fixtures take seconds on a busy machine.
 jest.setTimeout(30_000);
 
-describe('htmlToText', () => {
-  it('keeps the content and headings, drops scripts, styles and page furniture', () => {
-    const { title, text } = htmlToText(`<!doctype html><html><head><title>Guide</title>
-      <style>p{color:red}</style></head><body><header>Site menu</header><nav>Home | About</nav>
-      <main><h2>Install &amp; run</h2><p>Run <b>npm ci</b>.</p><script>track()</script></main>
-      <aside>Ads</aside><footer>© 2024</footer></body></html>`);
-    expect(title).toBe('Guide');
-    expect(text).toBe('## Install & run\n\nRun npm ci.');
-  });
-});
-
 describe('extractFile', () => {
   it('reads text and Markdown as they are, with file_type and source', async () => {
     const file = await extract('notes/a.md', '\uFEFF# Title\n\nBody.');
@@ -42,6 +32,28 @@ describe('extractFile', () => {
       },
     ]);
     expect((await extract('b.txt', 'plain')).documents[0].metadata.file_type).toBe('txt');
+  });
+
+  // Issue 18 items 7 and 8: licences named like versions, legacy charsets.
+  it('reads a licence whose name has a dot but no extension, as text', async () => {
+    const licence =
+      '                                 Apache License\n                           Version 2.0, January 2004\n';
+    const file = await extract('common-licenses/Apache-2.0', licence);
+    expect(file.documents[0]).toMatchObject({
+      id: 'common-licenses/Apache-2.0',
+      text: licence,
+      metadata: { file_type: 'txt' },
+    });
+  });
+
+  it('decodes HTML in the charset it declares', async () => {
+    const page = Buffer.from(
+      '<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1"><title>Caf\xe9</title></head><body><p>Cr\xe8me br\xfbl\xe9e \x96 \xa3</p></body></html>',
+      'latin1',
+    );
+    const file = await extract('menu.html', page);
+    expect(file.documents[0].text).toBe('Crème brûlée – £');
+    expect(file.documents[0].metadata.title).toBe('Café');
   });
 
   it('makes one document per PDF page with text, numbered', async () => {
@@ -65,7 +77,13 @@ describe('extractFile', () => {
     ['broken.pdf', '%PDF-1.4 not really', /unreadable PDF/],
     ['broken.docx', 'PK\x03\x04 word/document.xml garbage', /corrupt or unreadable DOCX/],
     ['logo.png', '\x89PNG', /unsupported/],
-    ['bad.txt', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), /UTF-8/],
+    // A UTF-16LE byte order mark, then half a surrogate pair.
+    ['bad.txt', Buffer.from([0xff, 0xfe, 0x00, 0xd8]), /not valid utf-16le text/],
+    [
+      'random.bin2',
+      Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 7 + 1) % 256 || 1)),
+      /binary content/,
+    ],
     ['tool', Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), /binary content/],
     ['tool.md', Buffer.from('\x7fELF\x02\x01\x01\x00\x00\x00', 'latin1'), /binary content/],
     ['empty.md', '  \n ', /no text/],
@@ -107,27 +125,69 @@ describe('extractFile limits (issue 17, findings 3 and 6)', () => {
   });
 
   it.each([
-    ['notes.txt', () => Promise.resolve(Buffer.from('x'.repeat(1001))), /more than 1000 bytes/],
-    ['long.docx', () => docxFixture(['y'.repeat(1001)]), /more than 1000 bytes/],
+    ['notes.txt', () => Promise.resolve(Buffer.from('x '.repeat(501))), /more than 1000 bytes/],
+    ['long.docx', () => docxFixture(['y '.repeat(501)]), /more than 1000 bytes/],
     [
       'long.pdf',
       () => pdfFixture(['short', Array(30).fill('z'.repeat(60)).join('\n')]),
-      /page 2 has more than/,
+      /more than 1000 bytes of text by page 2/,
     ],
   ])(
-    'refuses %s with more text than MAX_TEXT_BYTES, at extraction',
+    'refuses %s with more text than INGEST_MAX_FILE_TEXT_BYTES, at extraction',
     async (name, build, reason) => {
-      const failure = extract(name, await build(), { maxTextBytes: 1000 });
+      const failure = extract(name, await build(), { maxTextBytes: 100, maxFileTextBytes: 1000 });
       await expect(failure).rejects.toThrow(reason);
-      await expect(failure).rejects.toThrow(/MAX_TEXT_BYTES/);
+      await expect(failure).rejects.toThrow(/INGEST_MAX_FILE_TEXT_BYTES/);
     },
   );
+
+  // Issue 18 item 9: a long text is stored in parts, not refused.
+  it('stores a text longer than MAX_TEXT_BYTES in parts, cut between paragraphs', async () => {
+    const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} says something.`);
+    const file = await extract('big.md', paragraphs.join('\n\n'), { maxTextBytes: 300 });
+    const parts = file.documents.length;
+    expect(parts).toBeGreaterThanOrEqual(3);
+    expect(file.documents.map((doc) => doc.id)).toEqual([
+      'big.md',
+      ...Array.from({ length: parts - 1 }, (_, i) => `big.md~part-${i + 2}`),
+    ]);
+    file.documents.forEach((doc, i) => {
+      expect(Buffer.byteLength(doc.text)).toBeLessThanOrEqual(300);
+      expect(doc.text).toMatch(/^Paragraph \d+ says something\.$/m);
+      expect(doc.metadata).toEqual({ file_type: 'md', source: 'big.md', part: i + 1, parts });
+    });
+    expect(file.documents.map((doc) => doc.text).join('\n\n')).toBe(paragraphs.join('\n\n'));
+    expect(file.parted).toEqual([{ id: 'big.md', parts }]);
+    const small = await extract('small.md', 'Fits.', { maxTextBytes: 300 });
+    expect(small.documents).toEqual([
+      { id: 'small.md', text: 'Fits.', metadata: { file_type: 'md', source: 'small.md' } },
+    ]);
+    expect(small.parted).toEqual([{ id: 'small.md', parts: 1 }]);
+  });
+
+  it('stores a long DOCX and a long PDF page in parts', async () => {
+    const paragraphs = Array.from({ length: 40 }, (_, i) => `Clause ${i} of the contract.`);
+    const docx = await extract('deal.docx', await docxFixture(paragraphs), { maxTextBytes: 400 });
+    expect(docx.documents.length).toBeGreaterThan(2);
+    expect(docx.documents.at(-1)!.text).toContain('Clause 39 of the contract.');
+    const lines = Array.from({ length: 30 }, (_, i) => `Line ${i} of the long page.`).join('\n');
+    const pdf = await extract('kit.pdf', await pdfFixture(['short', lines]), { maxTextBytes: 400 });
+    const ids = pdf.documents.map((doc) => doc.id);
+    expect(ids.slice(0, 3)).toEqual(['kit.pdf/page-1', 'kit.pdf/page-2', 'kit.pdf/page-2~part-2']);
+    expect(pdf.documents[2].metadata).toMatchObject({ page: 2, pages: 2, part: 2 });
+    expect(pdf.documents[0].metadata).not.toHaveProperty('part');
+    expect(pdf.parted).toEqual([
+      { id: 'kit.pdf/page-1', parts: 1 },
+      { id: 'kit.pdf/page-2', parts: ids.length - 1 },
+    ]);
+  });
 
   it('fails the file, not the process, when a reader runs out of its heap', async () => {
     const paragraphs = Array.from({ length: 20_000 }, (_, i) => `Paragraph ${i} of words.`);
     const failure = extract('big.docx', await docxFixture(paragraphs), {
       maxHeapMb: 32,
       maxTextBytes: 10 * MB,
+      maxFileTextBytes: 10 * MB,
       maxDecompressedBytes: 50 * MB,
     });
     await expect(failure).rejects.toThrow(

@@ -1,4 +1,3 @@
-import { parse } from 'node-html-parser';
 import { basename } from 'node:path';
 import type { Metadata } from '../vector-store/vector-store.port';
 import {
@@ -8,14 +7,23 @@ import {
   type FileType,
 } from './file-format';
 import { docxText } from './docx-text';
-import type { ExtractLimits } from './extract-worker';
+import { htmlToText } from './html-text';
+import { decodeText } from './text-decoding';
+import { FileTextLimitError, type ExtractLimits } from './extract-worker';
 import { pdfPageTexts } from './pdf-text';
+import { splitIntoParts } from './text-parts';
 
 /** A document ready for DocumentsService.upsert. */
 export interface ExtractedDocument {
   id: string;
   text: string;
   metadata: Metadata;
+}
+
+/** A text (a file's, a PDF page's) stored as `parts` documents: later parts are stale. */
+export interface PartedText {
+  id: string;
+  parts: number;
 }
 
 export interface ExtractedFile {
@@ -25,6 +33,8 @@ export interface ExtractedFile {
   documents: ExtractedDocument[];
   /** For PDFs: the page count, so pages a shorter new version lost can be deleted. */
   pages?: number;
+  /** Every text of the file with its part count, so parts a shorter version lost can be deleted. */
+  parted: PartedText[];
 }
 
 export interface UploadedFile {
@@ -34,43 +44,36 @@ export interface UploadedFile {
   bytes: Buffer;
 }
 
-/** Elements that are page furniture rather than content. */
-const BOILERPLATE = 'script, style, noscript, template, nav, header, footer, aside, form';
-
 /** Page documents are `<file id>/page-<n>`: every chunk keeps the page it came from. */
 export const pageDocumentId = (fileId: string, page: number): string => `${fileId}/page-${page}`;
 
-function utf8(bytes: Buffer): string {
-  // NUL is valid UTF-8 but never in text: an executable or image without a known format.
-  if (bytes.includes(0)) throw new FileRejectedError('binary content, not UTF-8 text');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw new FileRejectedError('not valid UTF-8 text');
-  }
-}
+/**
+ * Part 1 of a text keeps the text's id (a text that fits keeps the id it always had); part n
+ * is `<id>~part-<n>`. File ids never contain `~` (documentIdFromPath escapes it).
+ */
+export const partDocumentId = (id: string, part: number): string =>
+  part === 1 ? id : `${id}~part-${part}`;
 
-/** Visible text of a page, headings as Markdown so the chunker starts sections at them. */
-export function htmlToText(html: string): { title?: string; text: string } {
-  const root = parse(html, { comment: false });
-  const title = root.querySelector('title')?.text.trim();
-  for (const element of root.querySelectorAll(BOILERPLATE)) element.remove();
-  for (const heading of root.querySelectorAll('h1, h2, h3, h4, h5, h6')) {
-    const level = Number(heading.tagName.slice(1));
-    heading.set_content(`${'#'.repeat(level)} ${heading.text.replace(/\s+/g, ' ').trim()}`);
-  }
-  const body = root.querySelector('main') ?? root.querySelector('body') ?? root;
-  // Blank lines between blocks: they are the chunker's paragraph boundaries.
-  const text = body.structuredText
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .join('\n\n');
-  return { title: title || undefined, text };
+/**
+ * A text as documents of at most MAX_TEXT_BYTES each, cut at paragraph, line or sentence
+ * boundaries; parts carry `part` and `parts` metadata (a text that fits carries neither).
+ */
+function inParts(
+  { id, text, metadata }: ExtractedDocument,
+  maxTextBytes: number,
+): ExtractedDocument[] {
+  const parts = splitIntoParts(text, maxTextBytes);
+  if (parts.length === 1) return [{ id, text, metadata }];
+  return parts.map((part, i) => ({
+    id: partDocumentId(id, i + 1),
+    text: part,
+    metadata: { ...metadata, part: i + 1, parts: parts.length },
+  }));
 }
 
 /**
- * Turns one upload into documents: one per file, or one per page with text for a PDF.
+ * Turns one upload into documents: one per file, or one per page with text for a PDF, each
+ * in parts when longer than MAX_TEXT_BYTES.
  * Throws FileRejectedError (unsafe name, unsupported, corrupt, no text, over a limit) for the
  * job to report; when `limits.signal` aborts, its reason.
  */
@@ -81,24 +84,23 @@ export async function extractFile(
   limits.signal?.throwIfAborted();
   const id = documentIdFromPath(file.name);
   const type = detectFileType(file.name, file.mime, file.bytes);
-  if (!type) throw new FileRejectedError('unsupported file type');
   const metadata: Metadata = { file_type: type, source: id };
   const one = (text: string, extra: Metadata = {}): ExtractedFile => {
     if (text.trim() === '') throw new FileRejectedError('no text to index');
     // Here rather than when the job stores it: before the text is planned into chunks.
-    if (Buffer.byteLength(text) > limits.maxTextBytes) {
-      throw new FileRejectedError(
-        `has more than ${limits.maxTextBytes} bytes of text (MAX_TEXT_BYTES)`,
-      );
-    }
-    return { id, type, documents: [{ id, text, metadata: { ...metadata, ...extra } }] };
+    if (Buffer.byteLength(text) > limits.maxFileTextBytes) throw new FileTextLimitError(limits);
+    const documents = inParts(
+      { id, text, metadata: { ...metadata, ...extra } },
+      limits.maxTextBytes,
+    );
+    return { id, type, documents, parted: [{ id, parts: documents.length }] };
   };
   switch (type) {
     case 'txt':
     case 'md':
-      return one(utf8(file.bytes));
+      return one(decodeText(file.bytes, { mime: file.mime }));
     case 'html': {
-      const { title, text } = htmlToText(utf8(file.bytes));
+      const { title, text } = htmlToText(decodeText(file.bytes, { mime: file.mime, html: true }));
       return one(text, title ? { title } : {});
     }
     case 'docx':
@@ -107,7 +109,7 @@ export async function extractFile(
       const pages = await pdfPageTexts(file.bytes, limits);
       // Every page shares the file's title: page 7's first line is no title for the chunks.
       const title = basename(id).replace(/\.pdf$/i, '');
-      const documents = pages.flatMap((text, i) =>
+      const texts = pages.flatMap((text, i) =>
         text.trim() === ''
           ? []
           : [
@@ -118,8 +120,14 @@ export async function extractFile(
               },
             ],
       );
-      if (documents.length === 0) throw new FileRejectedError('PDF has no text layer');
-      return { id, type, documents, pages: pages.length };
+      if (texts.length === 0) throw new FileRejectedError('PDF has no text layer');
+      const parted: PartedText[] = [];
+      const documents = texts.flatMap((page) => {
+        const parts = inParts(page, limits.maxTextBytes);
+        parted.push({ id: page.id, parts: parts.length });
+        return parts;
+      });
+      return { id, type, documents, pages: pages.length, parted };
     }
   }
 }

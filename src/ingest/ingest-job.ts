@@ -17,6 +17,11 @@ export interface StoredBatch {
   documents: StoredDocument[];
   /** PDFs whose last document is in this batch: pages after `pages` are stale and deleted. */
   pdfs: { id: string; pages: number }[];
+  /**
+   * Texts whose last part is in this batch: parts after `parts` are stale and deleted.
+   * Absent in batches stored before texts were split.
+   */
+  parted?: { id: string; parts: number }[];
 }
 
 export interface FileFailure {

@@ -211,6 +211,7 @@ export class IngestJobsService {
             maxHeapMb: this.limits.extractWorkerMaxHeapMb,
             maxDecompressedBytes: this.limits.maxDecompressedBytes,
             maxTextBytes: this.documentLimits.maxTextBytes,
+            maxFileTextBytes: this.limits.maxFileTextBytes,
             signal,
           });
           if (seen.has(extracted.id))
@@ -218,6 +219,7 @@ export class IngestJobsService {
           seen.add(extracted.id);
           planned[index] = {
             documents: extracted.documents,
+            parted: extracted.parted,
             pdf:
               extracted.pages === undefined
                 ? undefined

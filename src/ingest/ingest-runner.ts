@@ -14,7 +14,7 @@ import {
 } from '../common/domain-errors';
 import { DocumentsService } from '../documents/documents.service';
 import type { DocumentUpsertResultDto } from '../documents/dto/upsert-documents.dto';
-import { pageDocumentId } from './extract';
+import { pageDocumentId, partDocumentId, type PartedText } from './extract';
 import { IngestConfig } from './ingest.config';
 import { IngestJobStore } from './ingest-job.store';
 import type { FileFailure, IngestJob, StoredBatch, StoredDocument } from './ingest-job';
@@ -279,6 +279,12 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     const batch = await this.jobs.batch(job.id, seq);
     const result = await this.upsert(job, batch.documents);
     for (const pdf of batch.pdfs) await this.deleteStalePages(job, pdf);
+    const parted = batch.parted ?? [];
+    const shrunk = await this.deleteStaleParts(job, parted);
+    const nowWhole = new Set(parted.filter(({ parts }) => parts === 1).map(({ id }) => id));
+    for (const doc of batch.documents) {
+      if (shrunk.has(doc.id) && nowWhole.has(doc.id)) await this.rewrite(job, doc);
+    }
     return result;
   }
 
@@ -304,19 +310,49 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     return outcome;
   }
 
-  /** Pages a previous, longer version of the PDF had: deleted after the new pages exist. */
+  /**
+   * Pages a previous, longer version of the PDF had, and their parts: deleted after the new
+   * pages exist.
+   */
   private async deleteStalePages(job: IngestJob, pdf: StoredBatch['pdfs'][number]) {
     for (let page = pdf.pages + 1; ; page++) {
+      const id = pageDocumentId(pdf.id, page);
       try {
-        await this.documents.deleteDocument(
-          job.owner,
-          pageDocumentId(pdf.id, page),
-          job.collection,
-        );
+        await this.documents.deleteDocument(job.owner, id, job.collection);
       } catch (error) {
         if (error instanceof NotFoundError) return;
         throw error;
       }
+      await this.deleteStaleParts(job, [{ id, parts: 1 }]);
     }
+  }
+
+  /**
+   * Parts a previous, longer version of each text had: part `parts + 1` of every text is looked
+   * up at once (one lookup per batch, which usually finds none), then the next of those found.
+   * Answers the ids of the texts that had such parts.
+   */
+  private async deleteStaleParts(job: IngestJob, texts: PartedText[]): Promise<Set<string>> {
+    const shrunk = new Set<string>();
+    let next = texts.map(({ id, parts }) => ({ id, part: parts + 1 }));
+    while (next.length > 0) {
+      const ids = next.map(({ id, part }) => partDocumentId(id, part));
+      const deleted = new Set(await this.documents.deleteExisting(job.owner, ids, job.collection));
+      next = next
+        .filter(({ id, part }) => deleted.has(partDocumentId(id, part)))
+        .map(({ id, part }) => ({ id, part: part + 1 }));
+      for (const { id } of next) shrunk.add(id);
+    }
+    return shrunk;
+  }
+
+  /**
+   * Writes a document afresh. Chroma merges metadata on upsert, so a text that was in parts
+   * and now fits would keep its old `part`/`parts` keys: it is deleted and written again (a
+   * crash in between is repaired by the batch's replay).
+   */
+  private async rewrite(job: IngestJob, doc: StoredDocument) {
+    await this.documents.deleteDocument(job.owner, doc.id, job.collection);
+    await this.documents.upsert(job.owner, { collection: job.collection, documents: [doc] });
   }
 }

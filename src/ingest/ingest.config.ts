@@ -20,6 +20,8 @@ export abstract class IngestConfig {
   abstract readonly extractTimeoutMs: number;
   /** What a DOCX may inflate to in all, and one PDF stream: more is a decompression bomb. */
   abstract readonly maxDecompressedBytes: number;
+  /** The text of one file, all its parts and pages together: more fails the file. */
+  abstract readonly maxFileTextBytes: number;
   /** The heap of each PDF or DOCX reader worker; a reader that runs out fails its file. */
   abstract readonly extractWorkerMaxHeapMb: number;
   /** A running job whose owner has not renewed its lease for this long is resumed elsewhere. */
@@ -48,6 +50,7 @@ export const ingestConfigFrom = (env: Env): IngestConfig => ({
   batchChunks: env.INGEST_BATCH_CHUNKS,
   extractTimeoutMs: env.INGEST_EXTRACT_TIMEOUT_MS,
   maxDecompressedBytes: env.INGEST_MAX_DECOMPRESSED_BYTES,
+  maxFileTextBytes: env.INGEST_MAX_FILE_TEXT_BYTES,
   extractWorkerMaxHeapMb: env.INGEST_EXTRACT_WORKER_MAX_HEAP_MB,
   leaseMs: env.INGEST_LEASE_MS,
   settleMs: env.INGEST_SETTLE_MS,

@@ -8,12 +8,13 @@ import { DECOMPRESSION_LIMIT, runReader, TEXT_LIMIT, type ExtractLimits } from '
  * pdf.js inflates a stream into one Uint8Array that doubles as it grows, outside the heap that
  * `resourceLimits` bounds: in this worker Uint8Array refuses any single allocation over
  * `maxBufferBytes`, which stops a flate bomb at that size (a global patch, harmless in a thread
- * that runs nothing else). Pages are posted as they are read; reading stops at the first page
- * with more than `maxTextBytes` of text.
+ * that runs nothing else). Pages are posted as they are read; reading stops at the page that
+ * takes the file's text past `maxFileTextBytes`.
  */
 const PDF_READER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { maxBufferBytes, maxTextBytes } = workerData;
+const { maxBufferBytes, maxFileTextBytes } = workerData;
+let textBytes = 0;
 // pdf.js logs and skips errors inside a page's content: the flag is what reports the refusal.
 let overLimit = false;
 globalThis.Uint8Array = new Proxy(Uint8Array, {
@@ -38,7 +39,8 @@ globalThis.Uint8Array = new Proxy(Uint8Array, {
     const content = await (await pdf.getPage(n)).getTextContent();
     if (overLimit) throw new RangeError('${DECOMPRESSION_LIMIT}');
     const text = content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\\n' : '') : '')).join('');
-    if (Buffer.byteLength(text) > maxTextBytes) {
+    textBytes += Buffer.byteLength(text);
+    if (textBytes > maxFileTextBytes) {
       parentPort.postMessage({ error: '${TEXT_LIMIT}', part: n });
       return;
     }
