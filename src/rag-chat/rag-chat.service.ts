@@ -59,7 +59,7 @@ export class RagChatService {
       top_k: input.top_k,
       filter: input.filter,
     });
-    const relevant = results.filter((result) => result.score >= this.settings.minScore);
+    const relevant = results.filter((result) => result.similarity >= this.settings.minScore);
     const sources = numberSources(relevant, this.settings.contextMaxChars);
     const turns = fitHistory(history, this.settings.historyMaxChars);
     return {
