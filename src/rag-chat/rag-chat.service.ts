@@ -59,7 +59,10 @@ export class RagChatService {
       top_k: input.top_k,
       filter: input.filter,
     });
-    const relevant = results.filter((result) => result.similarity >= this.settings.minScore);
+    // Sources keep their documented score, the cosine; a query's `score` is its ranking score.
+    const relevant = results
+      .filter((result) => result.similarity >= this.settings.minScore)
+      .map((result) => ({ ...result, score: result.similarity }));
     const sources = numberSources(relevant, this.settings.contextMaxChars);
     const turns = fitHistory(history, this.settings.historyMaxChars);
     return {
