@@ -104,6 +104,21 @@ describe.each([
     expect(body.results[0].score).toBeGreaterThan(0);
   });
 
+  it('returns results in the order of their score, both figures at most 4 decimals', async () => {
+    const { body } = await query({ query: 'laptop policy for new engineers', top_k: 5 }).expect(
+      200,
+    );
+    const results = body.results as { score: number; similarity: number }[];
+    expect(results.length).toBeGreaterThan(1);
+    const decimals = (value: number) => (String(value).split('.')[1] ?? '').length;
+    results.forEach(({ score, similarity }, i) => {
+      if (i > 0) expect(score).toBeLessThanOrEqual(results[i - 1].score);
+      expect(decimals(score)).toBeLessThanOrEqual(4);
+      expect(decimals(similarity)).toBeLessThanOrEqual(4);
+      expect(Math.abs(similarity)).toBeLessThanOrEqual(1);
+    });
+  });
+
   it('fills missing metadata with defaults and normalises doctype into file_type', async () => {
     const { body } = await api
       .get('/chroma/documents/kb%2Fexpenses')

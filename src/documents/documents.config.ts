@@ -14,6 +14,8 @@ export abstract class DocumentsConfig {
   abstract readonly rerankCandidates: number;
   /** Chunk and title texts whose term counts the reranker keeps (about 1.5 KB each); 0: none. */
   abstract readonly rerankCacheEntries: number;
+  /** Candidates of one document that are reranked (more are ranked after them); 0: all. */
+  abstract readonly rerankChunksPerDocument: number;
   /**
    * Characters of each candidate chunk a query reranks and returns; longer texts (stored before
    * chunks were capped at chunkSize) are cut, so a query's text is at most this × candidates.
@@ -43,6 +45,7 @@ export const documentsConfigFrom = (env: Env): DocumentsConfig => ({
   defaultTopK: env.DEFAULT_TOP_K,
   rerankCandidates: env.RERANK_CANDIDATES,
   rerankCacheEntries: env.RERANK_CACHE_ENTRIES,
+  rerankChunksPerDocument: env.RERANK_CHUNKS_PER_DOCUMENT,
   queryMaxChunkChars: env.QUERY_MAX_CHUNK_CHARS ?? env.CHUNK_SIZE,
   maxIdChars: env.MAX_ID_CHARS,
   maxMetadataKeys: env.MAX_METADATA_KEYS,

@@ -209,7 +209,46 @@ describe('DocumentsService.query', () => {
     const result = await service.query(admin, { query: 'rotate signing keys', top_k: 1 });
     expect(store.query.mock.calls[0][2]).toBe(20);
     expect(result.results.map((r) => r.id)).toEqual(['lexical-best']);
-    expect(result.results[0].score).toBe(0.8);
+    expect(result.results[0].similarity).toBe(0.8);
+  });
+
+  const decimals = (value: number) => (String(value).split('.')[1] ?? '').length;
+
+  it('orders results by the score it returns, both figures rounded to 4 decimals', async () => {
+    const { service, store } = setup({ RERANK_CANDIDATES: '20' });
+    const candidate = (id: string, text: string, score: number) => ({
+      id,
+      text,
+      metadata: { document_id: id },
+      score,
+    });
+    store.query.mockResolvedValueOnce([
+      candidate('gardens', 'unrelated words about gardens', 0.6856785400000001),
+      candidate('keys', 'how to rotate signing keys safely', 0.61234567),
+      candidate('more', 'more unrelated words', 0.5471111111),
+    ]);
+    const { results } = await service.query(admin, { query: 'rotate signing keys', top_k: 3 });
+    expect(results.map((r) => r.id)).toEqual(['keys', 'gardens', 'more']);
+    expect(results.map((r) => r.similarity)).toEqual([0.6123, 0.6857, 0.5471]);
+    const scores = results.map((r) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(scores[0]).toBeGreaterThan(scores[1]);
+    for (const value of [...scores, ...results.map((r) => r.similarity)]) {
+      expect(decimals(value)).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('scores by rounded similarity when reranking is off', async () => {
+    const { service, store } = setup({ RERANK_CANDIDATES: '0' });
+    store.query.mockResolvedValueOnce([
+      { id: 'a#0', text: 't', metadata: { document_id: 'a' }, score: 0.6856785400000001 },
+      { id: 'b#0', text: 't', metadata: { document_id: 'b' }, score: 0.5 },
+    ]);
+    const { results } = await service.query(admin, { query: 'q', top_k: 2 });
+    expect(results.map((r) => [r.score, r.similarity])).toEqual([
+      [0.6857, 0.6857],
+      [0.5, 0.5],
+    ]);
   });
 
   it('reranks and returns at most QUERY_MAX_CHUNK_CHARS of each chunk (default CHUNK_SIZE)', async () => {

@@ -29,6 +29,7 @@ import type {
   UpsertDocumentsResponseDto,
 } from './dto/upsert-documents.dto';
 import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from './lexical-reranker';
+import { ResultRanker } from './result-ranker';
 import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
 
 /** A validated document, chunked and hashed, ready to compare with what is stored. */
@@ -39,6 +40,9 @@ interface PreparedDocument {
   metadata: ReturnType<typeof withDefaults>;
   chunks: string[];
 }
+
+/** Four decimals: more is float noise to a reader (0.6856785400000001). */
+const roundScore = (value: number): number => Math.round(value * 10_000) / 10_000;
 
 const chunkId = (documentId: string, index: number) => `${documentId}#${index}`;
 
@@ -52,7 +56,7 @@ function cut(text: string, max: number): string {
 @Injectable()
 export class DocumentsService {
   private readonly limits: DocumentsConfig;
-  private readonly reranker: LexicalReranker;
+  private readonly ranker: ResultRanker;
 
   constructor(
     config: DocumentsConfig,
@@ -61,7 +65,11 @@ export class DocumentsService {
     private readonly router: CollectionRouter,
   ) {
     this.limits = config;
-    this.reranker = new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries);
+    const reranker =
+      this.limits.rerankCandidates > 0
+        ? new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries)
+        : undefined;
+    this.ranker = new ResultRanker(reranker, this.limits.rerankChunksPerDocument);
   }
 
   /**
@@ -187,7 +195,7 @@ export class DocumentsService {
       ...hit,
       text: cut(hit.text, this.limits.queryMaxChunkChars),
     }));
-    const hits = rerank ? this.reranker.rerank(input.query, found).slice(0, topK) : found;
+    const hits = this.ranker.rank(input.query, found, topK);
     return {
       tier: answer.tier,
       results: hits.map((hit) => ({
@@ -195,7 +203,9 @@ export class DocumentsService {
         document_id: String(hit.metadata.document_id ?? hit.id),
         text: hit.text,
         metadata: hit.metadata,
-        score: hit.score,
+        // Rounded for display: the order is decided before, on the unrounded figures.
+        score: roundScore(hit.relevance),
+        similarity: roundScore(hit.score),
       })),
     };
   }

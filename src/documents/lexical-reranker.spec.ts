@@ -54,6 +54,18 @@ describe('LexicalReranker fusion', () => {
     expect(ranked(0.55)[0]).toBe(candidates[1]);
   });
 
+  it('gives the fused score rerank orders by, in the order given', () => {
+    const candidates = [hit('unrelated words', 0.9), hit('needle', 0.5), hit('other', 0.1)];
+    // Vector 1, 0.5, 0; lexical 0, 1, 0; weight 0.6.
+    expect(new LexicalReranker().relevance('needle', candidates)).toEqual([0.4, 0.2 + 0.6, 0]);
+  });
+
+  it('scores by the vector score when there is nothing to rerank', () => {
+    const off = new LexicalReranker({ weight: 0, k1: 1.2, b: 0.3, titleBoost: 2 });
+    expect(off.relevance('needle', [hit('needle', 0.4), hit('x', 0.3)])).toEqual([0.4, 0.3]);
+    expect(new LexicalReranker().relevance('needle', [hit('needle', 0.4)])).toEqual([0.4]);
+  });
+
   it('returns a single candidate as given', () => {
     const one = [hit('needle', 0.4)];
     expect(new LexicalReranker().rerank('needle', one)).toBe(one);

@@ -53,14 +53,28 @@ export class LexicalReranker {
 
   /** The candidates, best first; items are returned unchanged (score stays the vector score). */
   rerank<T extends RerankCandidate>(query: string, candidates: T[]): T[] {
-    const { weight } = this.options;
-    if (weight <= 0 || candidates.length < 2) return candidates;
-    const lexical = minMax(this.bm25(query, candidates));
-    const vector = minMax(candidates.map((candidate) => candidate.score));
+    if (!this.active(candidates)) return candidates;
+    const relevance = this.relevance(query, candidates);
     return candidates
-      .map((candidate, i) => ({ candidate, fused: (1 - weight) * vector[i] + weight * lexical[i] }))
+      .map((candidate, i) => ({ candidate, fused: relevance[i] }))
       .sort((x, y) => y.fused - x.fused)
       .map(({ candidate }) => candidate);
+  }
+
+  /**
+   * Each candidate's fused score in [0, 1], in the order given: the score `rerank` orders by,
+   * relative to this candidate set. The vector score itself when there is nothing to rerank.
+   */
+  relevance(query: string, candidates: RerankCandidate[]): number[] {
+    if (!this.active(candidates)) return candidates.map((candidate) => candidate.score);
+    const { weight } = this.options;
+    const lexical = minMax(this.bm25(query, candidates));
+    const vector = minMax(candidates.map((candidate) => candidate.score));
+    return candidates.map((_, i) => (1 - weight) * vector[i] + weight * lexical[i]);
+  }
+
+  private active(candidates: RerankCandidate[]): boolean {
+    return this.options.weight > 0 && candidates.length >= 2;
   }
 
   private bm25(query: string, candidates: RerankCandidate[]): number[] {

@@ -60,7 +60,9 @@ export class RagChatService {
       top_k: input.top_k,
       filter: input.filter,
     });
-    const relevant = answerableChunks(input.question, results, this.settings.abstention);
+    // Sources keep their documented score, the cosine; a query's `score` is its ranking score.
+    const bySimilarity = results.map((result) => ({ ...result, score: result.similarity }));
+    const relevant = answerableChunks(input.question, bySimilarity, this.settings.abstention);
     const sources = numberSources(relevant, this.settings.contextMaxChars);
     const turns = fitHistory(history, this.settings.historyMaxChars);
     return {

@@ -650,10 +650,15 @@ export interface components {
         [key: string]: unknown;
       };
       /**
-       * @description Cosine similarity of the chunk to the query (higher is closer). Results are ordered by relevance: the vector candidates reranked with a lexical (BM25) score, so the order can differ from the score order.
-       * @example 0.83
+       * @description Relevance the results are ordered by (non-increasing, 4 decimals): with the rerank on (RERANK_CANDIDATES > 0), the vector similarity fused with a lexical (BM25) score, in [0, 1] and relative to this query's candidates (the best candidate scores about 1); with it off, `similarity`.
+       * @example 0.97
        */
       score: number;
+      /**
+       * @description Cosine similarity of the chunk to the query, 4 decimals (higher is closer); comparable across queries, unlike `score`.
+       * @example 0.83
+       */
+      similarity: number;
       /**
        * @example # Onboarding
        *
