@@ -20,6 +20,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -35,6 +36,7 @@ import {
   CreateIngestJobDto,
   IngestJobDto,
   IngestJobPageDto,
+  LIST_QUERY,
   ListIngestJobsQueryDto,
   MULTIPART_SCHEMA,
 } from './dto/ingest-job.dto';
@@ -108,6 +110,8 @@ export class IngestController {
     description:
       'Only jobs the caller started, for admins too (an admin reads any job by id). Jobs are kept for INGEST_JOB_RETENTION_MS after they finish. Follow `next_cursor` until it is null.',
   })
+  @ApiQuery(LIST_QUERY[0])
+  @ApiQuery(LIST_QUERY[1])
   @ApiOkResponse({ type: IngestJobPageDto })
   list(
     @CurrentUser() user: Principal,

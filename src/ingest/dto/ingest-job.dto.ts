@@ -150,24 +150,37 @@ export class IngestJobPageDto {
   next_cursor!: string | null;
 }
 
-/** The query of GET /ingest/jobs. */
+/** The query of GET /ingest/jobs; documented by LIST_QUERY (the bound is a setting). */
 export class ListIngestJobsQueryDto {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    default: 20,
-    description:
-      'Jobs per page: 20 by default (or INGEST_JOBS_PAGE_MAX when lower), at most INGEST_JOBS_PAGE_MAX.',
-    ...limitedBy('INGEST_JOBS_PAGE_MAX'),
-  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page.' })
   @IsOptional()
   @IsString()
   cursor?: string;
 }
+
+/** Swagger parameters of ListIngestJobsQueryDto. */
+export const LIST_QUERY = [
+  {
+    name: 'limit',
+    required: false,
+    description:
+      'Jobs per page: 20 by default (or INGEST_JOBS_PAGE_MAX when lower), at most INGEST_JOBS_PAGE_MAX.',
+    schema: {
+      type: 'integer' as const,
+      minimum: 1,
+      default: 20,
+      ...limitedBy('INGEST_JOBS_PAGE_MAX'),
+    },
+  },
+  {
+    name: 'cursor',
+    required: false,
+    description: 'The `next_cursor` of the previous page.',
+    schema: { type: 'string' as const },
+  },
+];
