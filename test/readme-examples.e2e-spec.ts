@@ -36,7 +36,7 @@ function runSteps(baseUrl: string, env: Record<string, string>): Promise<StepRun
       { cwd: ROOT, env: { ...process.env, ...env }, timeout: 300_000 },
       (error) => {
         if (error) {
-          reject(error);
+          reject(new Error(`the examples' script did not run: ${error.message}`));
           return;
         }
         const read = (i: number, ext: string) => readFileSync(join(outDir, `${i}.${ext}`), 'utf8');
