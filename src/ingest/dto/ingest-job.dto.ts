@@ -6,6 +6,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -150,6 +151,9 @@ export class IngestJobPageDto {
   next_cursor!: string | null;
 }
 
+/** A cursor encodes a time and a job id in about 70 characters: anything longer is not one. */
+const CURSOR_MAX_CHARS = 100;
+
 /** The query of GET /ingest/jobs; documented by LIST_QUERY (the bound is a setting). */
 export class ListIngestJobsQueryDto {
   @IsOptional()
@@ -160,6 +164,7 @@ export class ListIngestJobsQueryDto {
 
   @IsOptional()
   @IsString()
+  @MaxLength(CURSOR_MAX_CHARS)
   cursor?: string;
 }
 
@@ -172,6 +177,7 @@ export const LIST_QUERY = [
       'Jobs per page: 20 by default (or INGEST_JOBS_PAGE_MAX when lower), at most INGEST_JOBS_PAGE_MAX.',
     schema: {
       type: 'integer' as const,
+      format: 'int32',
       minimum: 1,
       default: 20,
       ...limitedBy('INGEST_JOBS_PAGE_MAX'),
@@ -181,6 +187,6 @@ export const LIST_QUERY = [
     name: 'cursor',
     required: false,
     description: 'The `next_cursor` of the previous page.',
-    schema: { type: 'string' as const },
+    schema: { type: 'string' as const, maxLength: CURSOR_MAX_CHARS },
   },
 ];
