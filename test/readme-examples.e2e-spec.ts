@@ -83,10 +83,12 @@ describe("the README's examples, run in order against a fresh API", () => {
     'step %i (%s) exits 0 and answers the shape shown',
     (i, _title, step) => {
       const run = runs[i];
+      // stderr is shown when the step fails, not required empty: a command may warn there
+      // (npm run token names the DATA_DIR it signs for).
       expect({ script: step.script, code: run.code, stderr: run.stderr }).toEqual({
         script: step.script,
         code: 0,
-        stderr: '',
+        stderr: expect.any(String) as unknown,
       });
       const { expected } = step;
       if (!expected) return;
