@@ -155,6 +155,7 @@ describe('the real AppModule', () => {
         'post /admin/reindex',
         'post /admin/reindex/rollback',
         'post /ingest/jobs',
+        'get /ingest/jobs',
         'get /ingest/jobs/{id}',
         'delete /ingest/jobs/{id}',
         'post /chroma/query',

@@ -331,6 +331,8 @@ void rag.GET('/chroma/collections').then(({ data }) => {
       expect(state).toBe('succeeded');
       const cancelled = await rag.DELETE('/ingest/jobs/{id}', { params: { path: { id } } });
       expect(cancelled.error?.statusCode).toBe(409);
+      const listed = await rag.GET('/ingest/jobs', { params: { query: { limit: 1 } } });
+      expect(listed.data?.jobs.map((job) => job.id)).toEqual([id]);
     });
 
     it('reports readiness and liveness without a token', async () => {

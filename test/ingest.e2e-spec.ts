@@ -111,7 +111,7 @@ describe('ingest jobs API', () => {
       ['/abs/path.txt', 'absolute'],
     ]);
     expect(job.state).toBe('succeeded');
-    expect(job.files).toEqual({ total: 5, failed: 4 });
+    expect(job.files).toEqual({ total: 5, failed: 4, skipped: 0 });
     expect(job.documents.done).toBe(1);
     const reasons = Object.fromEntries(job.failures.map((f) => [f.file, f.reason]));
     expect(reasons['mixed/broken.pdf']).toMatch(/unreadable PDF/);

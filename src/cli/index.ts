@@ -22,7 +22,14 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   },
   ingest: {
     summary: 'upload a folder to the API as ingest jobs',
-    run: async (args) => (await import('./ingest')).runIngestCommand(args),
+    run: async (args) => {
+      const [{ runIngestCommand }, { readEnv }] = await Promise.all([
+        import('./ingest'),
+        import('../config/env'),
+      ]);
+      const env = readEnv();
+      return runIngestCommand(args, { url: env.RAG_API_URL, token: env.RAG_API_TOKEN });
+    },
   },
   'chroma-migrate': {
     summary: 'copy every Chroma collection to another server or folder, then verify',

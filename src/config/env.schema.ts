@@ -175,6 +175,11 @@ export const envSchema = z
     INGEST_BATCH_RETRIES: int(3, 0, 20),
     INGEST_BATCH_RETRY_DELAY_MS: int(500, 0, 60_000),
     INGEST_JOB_RETENTION_MS: int(7 * 24 * 3600 * 1000, 0),
+    INGEST_JOBS_PAGE_MAX: int(100, 1, 1000),
+
+    // Read by `npm run ingest` (the client), not by the API.
+    RAG_API_URL: z.url().default('http://localhost:3000'),
+    RAG_API_TOKEN: optionalString,
   })
   .superRefine(checkIssuerEnv)
   .refine((env) => env.CHUNK_OVERLAP < env.CHUNK_SIZE, {

@@ -4,6 +4,7 @@ import {
   detectFileType,
   documentIdFromPath,
   FileRejectedError,
+  NothingToIndexError,
   type FileType,
 } from './file-format';
 import { docxText } from './docx-text';
@@ -74,8 +75,8 @@ function inParts(
 /**
  * Turns one upload into documents: one per file, or one per page with text for a PDF, each
  * in parts when longer than MAX_TEXT_BYTES.
- * Throws FileRejectedError (unsafe name, unsupported, corrupt, no text, over a limit) for the
- * job to report; when `limits.signal` aborts, its reason.
+ * Throws FileRejectedError (unsafe name, unsupported, corrupt, over a limit) for the job to
+ * report, NothingToIndexError (empty) for it to skip; when `limits.signal` aborts, its reason.
  */
 export async function extractFile(
   file: UploadedFile,
@@ -83,10 +84,11 @@ export async function extractFile(
 ): Promise<ExtractedFile> {
   limits.signal?.throwIfAborted();
   const id = documentIdFromPath(file.name);
+  if (file.bytes.length === 0) throw new NothingToIndexError('empty file');
   const type = detectFileType(file.name, file.mime, file.bytes);
   const metadata: Metadata = { file_type: type, source: id };
   const one = (text: string, extra: Metadata = {}): ExtractedFile => {
-    if (text.trim() === '') throw new FileRejectedError('no text to index');
+    if (text.trim() === '') throw new NothingToIndexError('no text to index');
     // Here rather than when the job stores it: before the text is planned into chunks.
     if (Buffer.byteLength(text) > limits.maxFileTextBytes) throw new FileTextLimitError(limits);
     const documents = inParts(

@@ -8,6 +8,9 @@ export type FileType = (typeof FILE_TYPES)[number];
 /** A file the job reports as failed, with the reason, instead of aborting the job. */
 export class FileRejectedError extends Error {}
 
+/** A file with nothing to index (no bytes, or no text): the job reports it as skipped. */
+export class NothingToIndexError extends FileRejectedError {}
+
 /** A file whose content inflates past INGEST_MAX_DECOMPRESSED_BYTES: a decompression bomb. */
 export class DecompressionLimitError extends FileRejectedError {
   constructor(maxBytes: number) {

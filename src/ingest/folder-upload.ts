@@ -1,13 +1,13 @@
-import { SingleBar, Presets } from 'cli-progress';
 import { openAsBlob } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IngestJobDto } from './dto/ingest-job.dto';
+import { uploadProgress } from './upload-progress';
 
 interface LocalFile {
   path: string;
-  /** Relative to the folder: the document id. */
+  /** Relative to the folder, `/`-separated: the name sent, which the API makes the document id. */
   name: string;
   size: number;
 }
@@ -25,23 +25,28 @@ async function* walk(root: string, dir = root): AsyncGenerator<LocalFile> {
 }
 
 /** Consecutive files grouped so each upload stays within the count and byte limits. */
-async function* batches(
-  files: AsyncIterable<LocalFile>,
-  maxFiles: number,
-  maxBytes: number,
-): AsyncGenerator<LocalFile[]> {
+function batches(files: LocalFile[], maxFiles: number, maxBytes: number): LocalFile[][] {
+  const grouped: LocalFile[][] = [];
   let batch: LocalFile[] = [];
   let bytes = 0;
-  for await (const file of files) {
+  for (const file of files) {
     if (batch.length > 0 && (batch.length >= maxFiles || bytes + file.size > maxBytes)) {
-      yield batch;
+      grouped.push(batch);
       batch = [];
       bytes = 0;
     }
     batch.push(file);
     bytes += file.size;
   }
-  if (batch.length > 0) yield batch;
+  if (batch.length > 0) grouped.push(batch);
+  return grouped;
+}
+
+/** The code of a connection failure fetch wraps as "fetch failed" (ECONNREFUSED, ENOTFOUND). */
+function connectionCode(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || !(error.cause instanceof Error)) return undefined;
+  const cause = error.cause as Error & { code?: string; errors?: { code?: string }[] };
+  return cause.code ?? cause.errors?.[0]?.code ?? cause.message;
 }
 
 class IngestClient {
@@ -67,18 +72,27 @@ class IngestClient {
     return (await this.json(await this.request('GET', `/ingest/jobs/${id}`))) as IngestJobDto;
   }
 
-  private request(method: string, path: string, body?: FormData): Promise<Response> {
-    return fetch(new URL(path, this.url), {
-      method,
-      body,
-      headers: { authorization: `Bearer ${this.token}` },
-    });
+  private async request(method: string, path: string, body?: FormData): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.url), {
+        method,
+        body,
+        headers: { authorization: `Bearer ${this.token}` },
+      });
+    } catch (error) {
+      const code = connectionCode(error);
+      if (code === undefined) throw error;
+      throw new Error(
+        `could not reach ${this.url} (${code}) — is the API running? set --url or RAG_API_URL`,
+      );
+    }
   }
 
   private async json(response: Response): Promise<unknown> {
     const body = (await response.json()) as { message?: string };
-    if (!response.ok) throw new Error(`HTTP ${response.status}: ${body.message ?? 'error'}`);
-    return body;
+    if (response.ok) return body;
+    const hint = response.status === 401 ? ' (is RAG_API_TOKEN a token of this API?)' : '';
+    throw new Error(`HTTP ${response.status}: ${body.message ?? 'error'}${hint}`);
   }
 }
 
@@ -98,9 +112,13 @@ export interface FolderUpload {
   jobs: number;
 }
 
+const sum = (jobs: IngestJobDto[], pick: (job: IngestJobDto) => number) =>
+  jobs.reduce((n, job) => n + pick(job), 0);
+
 /**
- * Uploads a folder to the API in batches of ingest jobs and waits for them, with a progress bar
- * and a summary on `out`; returns how many files failed and jobs did not succeed.
+ * Uploads a folder to the API in batches of ingest jobs and waits for them, with progress and a
+ * summary (every job id) on `out`; returns how many files failed and jobs did not succeed.
+ * The folder is walked before the first upload, so progress counts towards a known total.
  */
 export async function uploadFolder(
   options: FolderUpload,
@@ -110,30 +128,29 @@ export async function uploadFolder(
   const client = new IngestClient(options.url, options.token);
   const { maxFileBytes } = options;
   const maxJobs = Math.max(1, options.jobs);
+  const tooLarge: { file: string; reason: string }[] = [];
+  const sendable: LocalFile[] = [];
+  let fileCount = 0;
+  for await (const file of walk(root)) {
+    fileCount++;
+    if (file.size > maxFileBytes) {
+      tooLarge.push({ file: file.name, reason: `larger than ${maxFileBytes} bytes` });
+    } else sendable.push(file);
+  }
+
   const started = Date.now();
-  const skipped: { file: string; reason: string }[] = [];
   const finished: IngestJobDto[] = [];
   const running = new Map<string, IngestJobDto>();
-
-  const bar = new SingleBar(
-    {
-      format:
-        '{bar} {percentage}% | {value}/{total} chunks | {rate} chunks/s | ETA {eta_formatted} | {files} files',
-      etaBuffer: 50,
-      stream: out,
-    },
-    Presets.shades_classic,
-  );
-  bar.start(0, 0, { rate: 0, files: 0 });
+  const progress = uploadProgress(out, fileCount);
+  const chunks = () => sum([...finished, ...running.values()], (job) => job.chunks.done);
+  const rate = () => Math.round(chunks() / Math.max(0.001, (Date.now() - started) / 1000));
   const update = () => {
-    const jobs = [...finished, ...running.values()];
-    const sum = (pick: (job: IngestJobDto) => number) => jobs.reduce((n, job) => n + pick(job), 0);
-    const done = sum((job) => job.chunks.done);
-    bar.setTotal(sum((job) => job.chunks.total));
-    bar.update(done, {
-      rate: Math.round(done / Math.max(0.001, (Date.now() - started) / 1000)),
-      files: sum((job) => job.files.total) + skipped.length,
-    });
+    // A running job's files count in proportion to its chunks: whole once it finished.
+    const partly = sum([...running.values()], (job) =>
+      Math.floor((job.files.total * job.progress) / 100),
+    );
+    const done = tooLarge.length + sum(finished, (job) => job.files.total) + partly;
+    progress.update(done, chunks(), rate());
   };
   const poll = async () => {
     for (const id of running.keys()) {
@@ -147,20 +164,14 @@ export async function uploadFolder(
     update();
   };
 
-  const sendable = async function* () {
-    for await (const file of walk(root)) {
-      if (file.size > maxFileBytes) {
-        skipped.push({ file: file.name, reason: `larger than ${maxFileBytes} bytes` });
-      } else yield file;
-    }
-  };
   try {
-    for await (const batch of batches(sendable(), options.batchFiles, options.batchBytes)) {
+    for (const batch of batches(sendable, options.batchFiles, options.batchBytes)) {
       while (running.size >= maxJobs) {
         await sleep(250);
         await poll();
       }
       const job = await client.upload(batch, options.collection);
+      if (!out.isTTY) out.write(`job ${job.id} accepted: ${batch.length} files\n`);
       running.set(job.id, job);
       update();
     }
@@ -168,23 +179,28 @@ export async function uploadFolder(
       await sleep(250);
       await poll();
     }
-  } finally {
-    bar.stop();
+  } catch (error) {
+    progress.stop();
+    throw error;
   }
+  progress.finish(chunks(), rate());
 
-  const failures = [...skipped, ...finished.flatMap((job) => job.failures)];
-  const total = (pick: (job: IngestJobDto) => number) =>
-    finished.reduce((n, job) => n + pick(job), 0);
+  const failures = [...tooLarge, ...finished.flatMap((job) => job.failures)];
+  const skipped = finished.flatMap((job) => job.skipped);
   const seconds = (Date.now() - started) / 1000;
   const broken = finished.filter((job) => job.state !== 'succeeded');
   out.write(
     [
       `jobs: ${finished.length} (${broken.length} not succeeded)`,
-      `files: ${total((job) => job.files.total) + skipped.length}, failed: ${failures.length}`,
-      `chunks: ${total((job) => job.chunks.done)} (unchanged: ${total((job) => job.chunks.unchanged)})`,
+      ...finished.map(
+        (job) =>
+          `job ${job.id} ${job.state}: ${job.files.total} files, ${job.chunks.done} chunks${job.error ? `: ${job.error}` : ''}`,
+      ),
+      `files: ${fileCount}, failed: ${failures.length}, skipped: ${skipped.length}`,
+      `chunks: ${sum(finished, (job) => job.chunks.done)} (unchanged: ${sum(finished, (job) => job.chunks.unchanged)})`,
       `time: ${seconds.toFixed(1)} s`,
       ...failures.map((failure) => `failed: ${failure.file}: ${failure.reason}`),
-      ...broken.map((job) => `job ${job.id} ${job.state}${job.error ? `: ${job.error}` : ''}`),
+      ...skipped.map((file) => `skipped: ${file.file}: ${file.reason}`),
     ].join('\n') + '\n',
   );
   return failures.length + broken.length;

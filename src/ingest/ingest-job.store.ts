@@ -54,6 +54,12 @@ export class IngestJobStore {
     return (await this.records.find({ $and: conditions })).map(parseRecord<IngestJob>);
   }
 
+  /** Every job of one owner, in no particular order (Chroma does not sort). */
+  async ofOwner(ownerSub: string): Promise<IngestJob[]> {
+    const where = { $and: [{ kind: { $eq: 'job' } }, { owner: { $eq: ownerSub } }] };
+    return (await this.records.find(where)).map(parseRecord<IngestJob>);
+  }
+
   /**
    * Deletes up to `limit` jobs that finished before `cutoff`, with any batch or cancel record
    * a crash left behind; returns how many. Records written before `finished_at` existed are kept.

@@ -36,10 +36,13 @@ export interface IngestJob {
   collection: string;
   /** The caller's grants at accept time: whoever resumes the job writes as them. */
   owner: Principal;
-  files: { total: number; failed: number };
+  /** `skipped` is absent from jobs stored before empty files were skipped. */
+  files: { total: number; failed: number; skipped?: number };
   documents: { total: number; done: number; unchanged: number };
   chunks: { total: number; done: number; unchanged: number };
   failures: FileFailure[];
+  /** Files with nothing to index (empty): neither stored nor failed. */
+  skipped?: FileFailure[];
   batches: number;
   /** Batches 0..batchesDone-1 are written: a resumed job starts after them. */
   batchesDone: number;

@@ -15,9 +15,9 @@ import { chunkText } from '../documents/chunker';
 import { checkDocumentId } from '../documents/document-id';
 import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
 import { planBatches, type PlannedFile } from './batch-plan';
-import type { IngestJobDto } from './dto/ingest-job.dto';
+import type { IngestJobDto, IngestJobPageDto } from './dto/ingest-job.dto';
 import { extractFile, type UploadedFile } from './extract';
-import { FileRejectedError } from './file-format';
+import { FileRejectedError, NothingToIndexError } from './file-format';
 import { isFinished, type FileFailure, type IngestJob } from './ingest-job';
 import { IngestJobStore } from './ingest-job.store';
 import { IngestRunner } from './ingest-runner';
@@ -48,10 +48,11 @@ export function toJobDto(job: IngestJob, now = Date.now()): IngestJobDto {
     state: job.state,
     collection: job.collection,
     progress,
-    files: job.files,
+    files: { ...job.files, skipped: job.files.skipped ?? 0 },
     documents: job.documents,
     chunks: job.chunks,
     failures: job.failures,
+    skipped: job.skipped ?? [],
     ...(job.error ? { error: job.error } : {}),
     created_at: iso(job.createdAt)!,
     started_at: iso(job.startedAt),
@@ -59,6 +60,24 @@ export function toJobDto(job: IngestJob, now = Date.now()): IngestJobDto {
     elapsed_ms: elapsed,
     chunks_per_second: elapsed > 0 ? Math.round((done / elapsed) * 10_000) / 10 : 0,
   };
+}
+
+const DEFAULT_PAGE_SIZE = 20;
+
+type JobPosition = Pick<IngestJob, 'createdAt' | 'id'>;
+
+/** Newest first; jobs created in the same millisecond by id, so pages never overlap. */
+const newestFirst = (a: JobPosition, b: JobPosition): number =>
+  b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/** The last job of a page, opaque to clients. */
+const encodeCursor = (job: JobPosition): string =>
+  Buffer.from(`${job.createdAt}:${job.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): JobPosition {
+  const match = /^(\d{1,15}):([0-9a-f-]{36})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw new InvalidInputError('cursor', 'is not a next_cursor this API returned');
+  return { createdAt: Number(match[1]), id: match[2] };
 }
 
 /**
@@ -111,8 +130,9 @@ export class IngestJobsService {
     }
 
     const failures: FileFailure[] = [];
+    const skipped: FileFailure[] = [];
     const planned = input.files
-      ? await this.extractAll(input.files, failures, signal)
+      ? await this.extractAll(input.files, { failures, skipped }, signal)
       : input.documents!.map((doc): PlannedFile => ({
           documents: [{ ...doc, metadata: doc.metadata ?? {} }],
         }));
@@ -129,14 +149,15 @@ export class IngestJobsService {
     const empty = plan.batches.length === 0;
     const job: IngestJob = {
       id: randomUUID(),
-      // Nothing extracted (every file failed) is a finished job, not one waiting for a runner.
+      // Nothing extracted (every file failed or was empty) is a finished job, not one waiting for a runner.
       state: empty ? 'succeeded' : 'queued',
       collection,
       owner: user,
-      files: { total: count, failed: failures.length },
+      files: { total: count, failed: failures.length, skipped: skipped.length },
       documents: { total: plan.documents, done: 0, unchanged: 0 },
       chunks: { total: plan.chunks, done: 0, unchanged: 0 },
       failures,
+      skipped,
       batches: plan.batches.length,
       batchesDone: 0,
       createdAt: now,
@@ -156,6 +177,36 @@ export class IngestJobsService {
     await this.jobs.save(job);
     this.runner.kick();
     return toJobDto(job);
+  }
+
+  /**
+   * The caller's own jobs (admins too: their listing is theirs; any job is still readable by
+   * id), newest first, `limit` per page after `cursor`; jobs in collections the caller may no
+   * longer see are left out, as GET by id hides them.
+   */
+  async list(
+    user: Principal,
+    page: { limit?: number; cursor?: string },
+  ): Promise<IngestJobPageDto> {
+    const max = this.limits.jobsPageMax;
+    const limit = page.limit ?? Math.min(DEFAULT_PAGE_SIZE, max);
+    if (limit > max) {
+      throw new InvalidInputError(
+        'limit',
+        `must not be greater than ${max} (INGEST_JOBS_PAGE_MAX)`,
+      );
+    }
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const jobs = (await this.jobs.ofOwner(user.sub))
+      .filter((job) => canAccessCollection(user, job.collection))
+      .sort(newestFirst)
+      .filter((job) => after === undefined || newestFirst(job, after) > 0);
+    const shown = jobs.slice(0, limit);
+    const last = shown.at(-1);
+    return {
+      jobs: shown.map((job) => toJobDto(job)),
+      next_cursor: jobs.length > limit && last ? encodeCursor(last) : null,
+    };
   }
 
   async get(user: Principal, id: string): Promise<IngestJobDto> {
@@ -195,7 +246,7 @@ export class IngestJobsService {
 
   private async extractAll(
     files: UploadedFile[],
-    failures: FileFailure[],
+    report: { failures: FileFailure[]; skipped: FileFailure[] },
     signal: AbortSignal,
   ): Promise<PlannedFile[]> {
     const planned = new Array<PlannedFile | undefined>(files.length);
@@ -230,7 +281,8 @@ export class IngestJobsService {
           // Anything a file does to its reader is that file's failure, never the job's.
           const reason =
             error instanceof FileRejectedError ? error.message : `unreadable: ${String(error)}`;
-          failures.push({ file: file.name, reason });
+          const list = error instanceof NothingToIndexError ? report.skipped : report.failures;
+          list.push({ file: file.name, reason });
         }
       }
     };

@@ -36,6 +36,8 @@ export abstract class IngestConfig {
   abstract readonly batchRetryDelayMs: number;
   /** Finished job records older than this are deleted by the sweep. */
   abstract readonly jobRetentionMs: number;
+  /** Jobs one page of GET /ingest/jobs may hold (`limit`). */
+  abstract readonly jobsPageMax: number;
 }
 
 /** Built once at boot from the validated environment (IngestModule's provider). */
@@ -58,4 +60,5 @@ export const ingestConfigFrom = (env: Env): IngestConfig => ({
   batchRetries: env.INGEST_BATCH_RETRIES,
   batchRetryDelayMs: env.INGEST_BATCH_RETRY_DELAY_MS,
   jobRetentionMs: env.INGEST_JOB_RETENTION_MS,
+  jobsPageMax: env.INGEST_JOBS_PAGE_MAX,
 });

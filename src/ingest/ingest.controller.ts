@@ -7,6 +7,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Query,
   UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
@@ -19,6 +20,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
@@ -30,7 +32,14 @@ import { UUID_SCHEMA } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Deadline, HandlerDeadline } from '../observability/handler-deadline';
 import { StrictThrottle } from '../observability/principal-throttler.guard';
-import { CreateIngestJobDto, IngestJobDto, MULTIPART_SCHEMA } from './dto/ingest-job.dto';
+import {
+  CreateIngestJobDto,
+  IngestJobDto,
+  IngestJobPageDto,
+  LIST_QUERY,
+  ListIngestJobsQueryDto,
+  MULTIPART_SCHEMA,
+} from './dto/ingest-job.dto';
 import { IngestJobsService } from './ingest-jobs.service';
 import { UploadLimitsInterceptor } from './upload-limits.interceptor';
 
@@ -92,6 +101,23 @@ export class IngestController {
           }))
         : undefined,
     });
+  }
+
+  @Get()
+  @ApiOperation({
+    operationId: 'listIngestJobs',
+    summary: "The caller's own ingest jobs, newest first, a page at a time",
+    description:
+      'Only jobs the caller started, for admins too (an admin reads any job by id). Jobs are kept for INGEST_JOB_RETENTION_MS after they finish. Follow `next_cursor` until it is null.',
+  })
+  @ApiQuery(LIST_QUERY[0])
+  @ApiQuery(LIST_QUERY[1])
+  @ApiOkResponse({ type: IngestJobPageDto })
+  list(
+    @CurrentUser() user: Principal,
+    @Query() query: ListIngestJobsQueryDto,
+  ): Promise<IngestJobPageDto> {
+    return this.ingest.list(user, query);
   }
 
   @Get(':id')

@@ -216,7 +216,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * The caller's own ingest jobs, newest first, a page at a time
+     * @description Only jobs the caller started, for admins too (an admin reads any job by id). Jobs are kept for INGEST_JOB_RETENTION_MS after they finish. Follow `next_cursor` until it is null.
+     */
+    get: operations['listIngestJobs'];
     put?: never;
     /**
      * Start an ingest job from uploaded files or JSON documents
@@ -544,6 +548,11 @@ export interface components {
     IngestFilesDto: {
       /** @example 1 */
       failed: number;
+      /**
+       * @description Empty files (no bytes or no text): not stored, not failed.
+       * @example 0
+       */
+      skipped: number;
       /** @example 12 */
       total: number;
     };
@@ -588,6 +597,8 @@ export interface components {
        * @example 66.7
        */
       progress: number;
+      /** @description Files skipped because they hold nothing to index (empty, or no text). */
+      skipped: components['schemas']['IngestFailureDto'][];
       /**
        * Format: date-time
        * @example 2025-01-01T12:00:01.000Z
@@ -595,6 +606,15 @@ export interface components {
       started_at?: string;
       /** @enum {string} */
       state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+    };
+    IngestJobPageDto: {
+      /** @description Newest first (by creation time). */
+      jobs: components['schemas']['IngestJobDto'][];
+      /**
+       * @description Pass as `cursor` for the next page; null on the last page.
+       * @example MTczNTczMjgwMDAwMDo2ZjFjMmQxZS04YTU3LTRjMWItOWE1My0yYjdhM2YwYjljMTE
+       */
+      next_cursor: string | null;
     };
     QueryDocumentsDto: {
       /**
@@ -2169,6 +2189,106 @@ export interface operations {
       };
       /** @description Unexpected error; the body carries no internals */
       500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+    };
+  };
+  listIngestJobs: {
+    parameters: {
+      query?: {
+        /** @description The `next_cursor` of the previous page. */
+        cursor?: string;
+        /** @description Jobs per page: 20 by default (or INGEST_JOBS_PAGE_MAX when lower), at most INGEST_JOBS_PAGE_MAX. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IngestJobPageDto'];
+        };
+      };
+      /** @description Invalid input; the message names the field */
+      400: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The token lacks the role (scope or group) this route requires */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Too many requests from this caller; `Retry-After` says when to retry */
+      429: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Unexpected error; the body carries no internals */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma is unreachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description Chroma did not answer in time (CHROMA_TIMEOUT_MS) */
+      504: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { limitedBy } from '../../common/api-contract';
 import { COLLECTION_NAME_SCHEMA, OPTIONAL_COLLECTION } from '../../common/collection-name';
 import { DocumentInputDto } from '../../documents/dto/upsert-documents.dto';
@@ -62,6 +71,12 @@ export class IngestFilesDto {
 
   @ApiProperty({ example: 1 })
   failed!: number;
+
+  @ApiProperty({
+    description: 'Empty files (no bytes or no text): not stored, not failed.',
+    example: 0,
+  })
+  skipped!: number;
 }
 
 export class IngestFailureDto {
@@ -97,6 +112,12 @@ export class IngestJobDto {
   @ApiProperty({ type: [IngestFailureDto], description: 'Files (or documents) not ingested.' })
   failures!: IngestFailureDto[];
 
+  @ApiProperty({
+    type: [IngestFailureDto],
+    description: 'Files skipped because they hold nothing to index (empty, or no text).',
+  })
+  skipped!: IngestFailureDto[];
+
   @ApiPropertyOptional({ description: 'Why the job failed, when it did.' })
   error?: string;
 
@@ -115,3 +136,57 @@ export class IngestJobDto {
   @ApiProperty({ description: 'Chunks done per second of elapsed time.', example: 15 })
   chunks_per_second!: number;
 }
+
+/** A page of the caller's jobs, newest first. */
+export class IngestJobPageDto {
+  @ApiProperty({ type: [IngestJobDto], description: 'Newest first (by creation time).' })
+  jobs!: IngestJobDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as `cursor` for the next page; null on the last page.',
+    example: 'MTczNTczMjgwMDAwMDo2ZjFjMmQxZS04YTU3LTRjMWItOWE1My0yYjdhM2YwYjljMTE',
+  })
+  next_cursor!: string | null;
+}
+
+/** A cursor encodes a time and a job id in about 70 characters: anything longer is not one. */
+const CURSOR_MAX_CHARS = 100;
+
+/** The query of GET /ingest/jobs; documented by LIST_QUERY (the bound is a setting). */
+export class ListIngestJobsQueryDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(CURSOR_MAX_CHARS)
+  cursor?: string;
+}
+
+/** Swagger parameters of ListIngestJobsQueryDto. */
+export const LIST_QUERY = [
+  {
+    name: 'limit',
+    required: false,
+    description:
+      'Jobs per page: 20 by default (or INGEST_JOBS_PAGE_MAX when lower), at most INGEST_JOBS_PAGE_MAX.',
+    schema: {
+      type: 'integer' as const,
+      format: 'int32',
+      minimum: 1,
+      default: 20,
+      ...limitedBy('INGEST_JOBS_PAGE_MAX'),
+    },
+  },
+  {
+    name: 'cursor',
+    required: false,
+    description: 'The `next_cursor` of the previous page.',
+    schema: { type: 'string' as const, maxLength: CURSOR_MAX_CHARS },
+  },
+];
