@@ -31,6 +31,7 @@ export const envSchema = z
     PORT: int(3000, 0, 65535),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     // sonic-boom refuses a buffer as large as its 16 KiB maximum write.
     LOG_BUFFER_BYTES: int(4096, 0, 16_000),
     LOG_FLUSH_MS: int(500, 10, 60_000),
