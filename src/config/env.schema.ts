@@ -68,6 +68,7 @@ export const envSchema = z
     BEDROCK_ENDPOINT: optionalString.pipe(z.url().optional()),
 
     DEFAULT_COLLECTION: z.string().regex(COLLECTION_NAME, COLLECTION_NAME_RULE).default('docs'),
+    COLLECTIONS_CREATE_ON_WRITE: bool(true),
     CHUNK_SIZE: int(1000, 100, 100_000),
     CHUNK_OVERLAP: int(150, 0, 50_000),
     MAX_DOCUMENTS_PER_REQUEST: int(100, 1, 10_000),
