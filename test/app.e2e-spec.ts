@@ -52,7 +52,7 @@ describe('the real AppModule', () => {
         expect(response.body).toEqual({
           statusCode: 401,
           error: 'Unauthorized',
-          message: 'Unauthorized',
+          message: 'missing bearer token',
         });
       }
     }

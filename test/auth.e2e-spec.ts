@@ -12,6 +12,8 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -22,11 +24,12 @@ import { CurrentUser } from '../src/auth/current-user.decorator';
 import type { Principal } from '../src/auth/principal';
 import { Public } from '../src/auth/public.decorator';
 import { RequireRole } from '../src/auth/require-role.decorator';
-import { tokenFromArgs } from '../src/cli/token';
+import { signingKeyReport, tokenFromArgs } from '../src/cli/token';
 import { AllExceptionsFilter } from '../src/common/all-exceptions.filter';
 import { ConfigModule } from '../src/config/config.module';
 import { ConfigValidationError, ENV, parseEnv } from '../src/config/env';
 import type { Env } from '../src/config/env.schema';
+import { findFreePort } from '../src/vector-store/chroma-server.process';
 import { closedPortUri, JwksServer } from './support/jwks-server';
 import {
   accessClaims,
@@ -123,8 +126,17 @@ const cognitoEnv = (jwksUri: string, env: Record<string, string> = {}) =>
     ...env,
   });
 
-const GENERIC_401 = { statusCode: 401, error: 'Unauthorized', message: 'Unauthorized' };
-const GENERIC_403 = { statusCode: 403, error: 'Forbidden', message: 'Forbidden' };
+const unauthorized = (message: string) => ({ statusCode: 401, error: 'Unauthorized', message });
+/** RFC 6750 §3: the challenge of a refused token names the error and why. */
+const invalidToken = (description: string) =>
+  `Bearer realm="rag-api", error="invalid_token", error_description="${description}"`;
+const forbidden = (scope: string, role: string, granted: string) => {
+  const message = `requires the ${scope} scope (role ${role}); the token grants ${granted}`;
+  return {
+    body: { statusCode: 403, error: 'Forbidden', message },
+    challenge: `Bearer realm="rag-api", error="insufficient_scope", error_description="${message}", scope="${scope}"`,
+  };
+};
 
 describe('auth with a Cognito issuer (JWKS served on loopback)', () => {
   let jwks: JwksServer;
@@ -164,59 +176,108 @@ describe('auth with a Cognito issuer (JWKS served on loopback)', () => {
     });
   });
 
-  it('answers 401 with a generic body and a Bearer challenge when the header is missing', async () => {
+  it('answers 401 with a challenge without error code when the header is missing', async () => {
     const response = await get('/probe/me').expect(401);
-    expect(response.body).toEqual(GENERIC_401);
-    expect(response.headers['www-authenticate']).toBe('Bearer');
+    expect(response.body).toEqual(unauthorized('missing bearer token'));
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="rag-api"');
+  });
+
+  it.each([
+    ['a raw token', (token: string) => token],
+    ['another scheme', (token: string) => `Basic ${token}`],
+  ])('names the missing Bearer scheme when the header holds %s', async (_case, header) => {
+    const token = await sign(key, accessClaims());
+    const response = await request(app.getHttpServer())
+      .get('/probe/me')
+      .set('Authorization', header(token))
+      .expect(401);
+    expect(response.body).toEqual(
+      unauthorized("missing Bearer scheme: send 'Authorization: Bearer <token>'"),
+    );
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="rag-api"');
   });
 
   // The reason is asserted from the debug log, so each case fails for the intended check.
   it.each([
-    ['a malformed token', /alg=undefined/, () => Promise.resolve('not.a-jwt')],
-    ['a token that is not even dotted', /alg=undefined/, () => Promise.resolve('garbage')],
-    ['alg: none', /alg=none/, () => Promise.resolve(unsignedToken(accessClaims(), 'key-1'))],
-    ['HS256 signed with the public key', /alg=HS256/, () => hmacWithPublicKey(key, accessClaims())],
+    ['a malformed token', /alg=undefined/, 'malformed token', () => Promise.resolve('not.a-jwt')],
+    [
+      'a token that is not even dotted',
+      /alg=undefined/,
+      'malformed token',
+      () => Promise.resolve('garbage'),
+    ],
+    [
+      'alg: none',
+      /alg=none/,
+      'token algorithm must be RS256',
+      () => Promise.resolve(unsignedToken(accessClaims(), 'key-1')),
+    ],
+    [
+      'HS256 signed with the public key',
+      /alg=HS256/,
+      'token algorithm must be RS256',
+      () => hmacWithPublicKey(key, accessClaims()),
+    ],
     [
       'a wrong signature (another key claiming a published kid)',
       /invalid signature/,
+      'token signature invalid',
       async () => sign(await createTestKey('key-1'), accessClaims()),
     ],
     [
       'an expired token',
       /jwt expired/,
+      'token expired',
       () => sign(key, accessClaims({ exp: Math.floor(Date.now() / 1000) - 60 })),
     ],
     [
       'a token not yet valid',
       /jwt not active/,
+      'token not yet valid (nbf)',
       () => sign(key, accessClaims({ nbf: Math.floor(Date.now() / 1000) + 60 })),
     ],
     [
       'a wrong issuer',
       /jwt issuer invalid/,
+      'token issuer mismatch',
       () =>
         sign(
           key,
           accessClaims({ iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other' }),
         ),
     ],
-    ['an id token (only access tokens accepted)', /token_use=id/, () => sign(key, idClaims())],
+    [
+      'an id token (only access tokens accepted)',
+      /token_use=id/,
+      'token_use must be access',
+      () => sign(key, idClaims()),
+    ],
     [
       'a wrong client_id',
       /client stranger not allowed/,
+      'token issued to an app client this API does not allow',
       () => sign(key, accessClaims({ client_id: 'stranger' })),
     ],
-    ['a token without exp', /no exp/, () => sign(key, accessClaims({ exp: undefined }))],
+    [
+      'a token without exp',
+      /no exp/,
+      'token has no expiry (exp)',
+      () => sign(key, accessClaims({ exp: undefined })),
+    ],
     [
       'a token without token_use',
       /token_use=undefined/,
+      'token_use must be access',
       () => sign(key, accessClaims({ token_use: undefined })),
     ],
-  ])('rejects %s with a generic 401', async (_case, reason, mint) => {
+  ])('rejects %s with a 401 naming the failed check', async (_case, reason, message, mint) => {
     const debug = jest.spyOn(Logger.prototype, 'debug');
     try {
-      const response = await get('/probe/me', await mint()).expect(401);
-      expect(response.body).toEqual(GENERIC_401);
+      const token = await mint();
+      const response = await get('/probe/me', token).expect(401);
+      expect(response.body).toEqual(unauthorized(message));
+      expect(response.headers['www-authenticate']).toBe(invalidToken(message));
+      expect(response.text).not.toContain(token);
       expect(debug).toHaveBeenCalledWith(expect.stringMatching(reason));
     } finally {
       debug.mockRestore();
@@ -235,7 +296,10 @@ describe('auth with a Cognito issuer (JWKS served on loopback)', () => {
     try {
       const stranger = await createTestKey('unknown-kid');
       const response = await get('/probe/me', await sign(stranger, accessClaims())).expect(401);
-      expect(response.body).toEqual(GENERIC_401);
+      const message =
+        'unknown key id (kid): the token was not signed by a key of the trusted issuer';
+      expect(response.body).toEqual(unauthorized(message));
+      expect(response.headers['www-authenticate']).toBe(invalidToken(message));
       expect(jwks.requests).toBe(before + 1);
       expect(debug).toHaveBeenCalledWith(expect.stringMatching(/signing key .*unknown-kid/));
     } finally {
@@ -252,16 +316,20 @@ describe('auth with a Cognito issuer (JWKS served on loopback)', () => {
   it('needs at least read on a route without an explicit requirement', async () => {
     const response = await get('/probe/me', await sign(key, accessClaims({ scope: 'openid' })));
     expect(response.status).toBe(403);
-    expect(response.body).toEqual(GENERIC_403);
+    const { body, challenge } = forbidden('rag/read', 'read', 'no role');
+    expect(response.body).toEqual(body);
+    expect(response.headers['www-authenticate']).toBe(challenge);
   });
 
   it('answers 403 when the scope is below the route requirement', async () => {
     const reader = await sign(key, accessClaims());
-    await get('/probe/admin', reader).expect(403, GENERIC_403);
+    const admin = forbidden('rag/admin', 'admin', 'the roles read');
+    const answer = await get('/probe/admin', reader).expect(403, admin.body);
+    expect(answer.headers['www-authenticate']).toBe(admin.challenge);
     await request(app.getHttpServer())
       .post('/probe/write')
       .set('Authorization', `Bearer ${reader}`)
-      .expect(403, GENERIC_403);
+      .expect(403, forbidden('rag/write', 'write', 'the roles read').body);
   });
 
   it('orders the roles admin ⊇ write ⊇ read', async () => {
@@ -507,6 +575,43 @@ describe('auth with the local development issuer', () => {
       expect.objectContaining({ kid, kty: 'RSA', alg: 'RS256', use: 'sig' }),
     ]);
     expect(response.body.keys[0]).not.toHaveProperty('d');
+  });
+
+  it('names the unknown key of a token minted for another DATA_DIR', async () => {
+    const elsewhere = authConfigFrom(parseEnv({ NODE_ENV: 'development', DATA_DIR: newDataDir() }));
+    const stranger = tokenFromArgs(['--scope', 'rag/admin'], elsewhere);
+    const response = await request(app.getHttpServer())
+      .get('/probe/me')
+      .set('Authorization', `Bearer ${stranger}`)
+      .expect(401);
+    const message =
+      'unknown key id (kid): the token was signed by another local issuer (minted with another DATA_DIR?)';
+    expect(response.body).toEqual(unauthorized(message));
+    expect(response.headers['www-authenticate']).toBe(invalidToken(message));
+  });
+
+  it('has `npm run token` say which key signed and whether the running API trusts it', async () => {
+    const server = app.getHttpServer() as Server;
+    if (!server.listening) await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    const { trusted } = auth;
+    if (trusted.kind !== 'local') throw new Error('expected the local issuer');
+    const same = await signingKeyReport([], auth, port);
+    expect(same).toEqual([
+      expect.stringContaining(`local issuer key in ${trusted.keyDir}`),
+      `the API at http://127.0.0.1:${port} trusts this key`,
+    ]);
+    const elsewhere = authConfigFrom(parseEnv({ NODE_ENV: 'development', DATA_DIR: newDataDir() }));
+    const other = await signingKeyReport(['--api-url', `http://127.0.0.1:${port}/`], elsewhere, 1);
+    expect(other[1]).toMatch(
+      new RegExp(
+        `^warning: the API at http://127\\.0\\.0\\.1:${port} trusts another key .*another DATA_DIR`,
+      ),
+    );
+    const nobody = await signingKeyReport([], auth, await findFreePort());
+    expect(nobody[1]).toMatch(
+      /^no API answered at http:\/\/127\.0\.0\.1:\d+; its key was not compared/,
+    );
   });
 
   it('rejects a local token whose payload was tampered with', async () => {

@@ -285,7 +285,7 @@ void rag.GET('/chroma/collections').then(({ data }) => {
       expect(anonymous.error).toEqual({
         statusCode: 401,
         error: 'Unauthorized',
-        message: 'Unauthorized',
+        message: 'missing bearer token',
       });
       const missing = await admin().GET('/chroma/documents/{id}', {
         params: { path: { id: 'kb/nothing' }, query: { collection: COLLECTION } },

@@ -133,7 +133,9 @@ describe('embedded Chroma supervisor', () => {
     const other = mkdtempSync(join(tmpdir(), 'chroma-embedded-e2e-'));
     try {
       const clash = new ChromaEmbeddedSupervisor({ ...options, path: other, port });
-      await expect(clash.start()).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
+      await expect(clash.start()).rejects.toThrow(
+        `Port ${port} is already in use: set CHROMA_EMBEDDED_PORT to a free port`,
+      );
       // The failed start released the folder.
       const retry = supervisor();
       await retry.start();

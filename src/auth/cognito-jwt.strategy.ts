@@ -8,10 +8,28 @@ import { SigningKeys } from './signing-keys.provider';
 
 export const COGNITO_JWT = 'cognito-jwt';
 
-/** A token that failed a check; the reason is logged at debug, never sent to the client. */
+/**
+ * A token that failed a check: `message` (with the values seen) is logged at debug; the client
+ * gets `clientMessage`, which names the check without echoing claims.
+ */
 export class TokenRejectedError extends Error {
   override readonly name = 'TokenRejectedError';
+
+  constructor(
+    message: string,
+    readonly clientMessage: string,
+  ) {
+    super(message);
+  }
 }
+
+/** What a header that is not RS256 with a key id says to the client. */
+const headerProblem = (alg: unknown): string =>
+  alg === undefined
+    ? 'malformed token'
+    : alg !== 'RS256'
+      ? 'token algorithm must be RS256'
+      : 'token header has no key id (kid)';
 
 const decodeHeader = (token: string): { alg?: unknown; kid?: unknown } => {
   try {
@@ -44,7 +62,12 @@ export class CognitoJwtStrategy extends PassportStrategy(Strategy, COGNITO_JWT) 
         // Checked before any key lookup, so forged headers cost no JWKS traffic.
         const { alg, kid } = decodeHeader(token);
         if (alg !== 'RS256' || typeof kid !== 'string') {
-          done(new TokenRejectedError(`header alg=${String(alg)} kid=${String(kid)}`));
+          done(
+            new TokenRejectedError(
+              `header alg=${String(alg)} kid=${String(kid)}`,
+              headerProblem(alg),
+            ),
+          );
           return;
         }
         keys.publicKey(kid).then(
@@ -63,19 +86,27 @@ export class CognitoJwtStrategy extends PassportStrategy(Strategy, COGNITO_JWT) 
   /** Runs after the signature, issuer and lifetime checks passed. */
   validate(claims: Record<string, unknown>): Principal {
     const { sub, token_use: use, exp } = claims;
-    if (typeof sub !== 'string' || sub === '') throw new TokenRejectedError('no sub');
+    if (typeof sub !== 'string' || sub === '')
+      throw new TokenRejectedError('no sub', 'token has no subject (sub)');
     // jsonwebtoken accepts a token without exp; Cognito always sets one, so its absence is forged.
-    if (typeof exp !== 'number') throw new TokenRejectedError('no exp');
+    if (typeof exp !== 'number')
+      throw new TokenRejectedError('no exp', 'token has no expiry (exp)');
     let clientId: unknown;
     if (use === 'access') {
       clientId = claims.client_id;
     } else if (use === 'id' && this.auth.acceptIdTokens) {
       clientId = claims.aud;
     } else {
-      throw new TokenRejectedError(`token_use=${String(use)}`);
+      throw new TokenRejectedError(
+        `token_use=${String(use)}`,
+        `token_use must be ${this.auth.acceptIdTokens ? 'access or id' : 'access'}`,
+      );
     }
     if (typeof clientId !== 'string' || !this.auth.clientIds.includes(clientId)) {
-      throw new TokenRejectedError(`client ${String(clientId)} not allowed`);
+      throw new TokenRejectedError(
+        `client ${String(clientId)} not allowed`,
+        'token issued to an app client this API does not allow',
+      );
     }
     return principalFromClaims({ ...claims, sub, token_use: use, clientId }, this.auth.policy);
   }

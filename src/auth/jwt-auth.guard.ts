@@ -11,16 +11,19 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { TooManyRequestsError } from '../common/domain-errors';
 import type { Role } from '../common/roles';
+import { AuthConfig } from './auth.config';
 import { hasRole, type Principal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 import { RequestAuthenticator, type AuthOutcome } from './request-authenticator';
 import { DEFAULT_ROLE, REQUIRED_ROLE } from './require-role.decorator';
 import { JwksUnavailableError } from './signing-keys.provider';
+import { bearerChallenge, describeRejection, insufficientScope } from './token-rejection';
 
 /**
  * Global guard: every route needs a valid token and at least `read`, unless `@Public()`.
- * 401/403 bodies stay generic; why a token was refused goes to the debug log only. A token
- * already verified before its body was read (see readBodiesOfAuthenticated) is not verified again.
+ * 401 and 403 name the failed check (RFC 6750 challenge and message) without echoing the
+ * token's claims or our keys; the details seen go to the debug log. A token already verified
+ * before its body was read (see readBodiesOfAuthenticated) is not verified again.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -29,6 +32,7 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: RequestAuthenticator,
+    private readonly auth: AuthConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,7 +52,13 @@ export class JwtAuthGuard implements CanActivate {
       this.logger.debug(
         `403 for sub=${principal.sub}: needs ${required}, has [${principal.roles.join(', ')}]`,
       );
-      throw new ForbiddenException();
+      const { message, challenge } = insufficientScope(
+        required,
+        this.auth.policy.scopes[required],
+        principal.roles,
+      );
+      response.setHeader('WWW-Authenticate', challenge);
+      throw new ForbiddenException(message);
     }
     return true;
   }
@@ -66,9 +76,16 @@ export class JwtAuthGuard implements CanActivate {
       // The filter logs this once with the cause and answers 503 + Retry-After, no details.
       throw new ServiceUnavailableException(reason.message, { cause: reason });
     }
-    this.logger.debug(`401: ${reason instanceof Error ? reason.message : String(reason)}`);
+    const rejection = describeRejection(
+      reason,
+      request.headers.authorization,
+      this.auth.trusted.kind === 'local',
+    );
+    this.logger.debug(
+      `401 (${rejection.description}): ${reason instanceof Error ? reason.message : String(reason)}`,
+    );
     this.authenticator.recordFailure(request);
-    response.setHeader('WWW-Authenticate', 'Bearer');
-    throw new UnauthorizedException();
+    response.setHeader('WWW-Authenticate', bearerChallenge(rejection));
+    throw new UnauthorizedException(rejection.description);
   }
 }

@@ -11,12 +11,16 @@ const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promi
   token: {
     summary: 'print a token from the local development issuer',
     run: async (args) => {
-      const [{ tokenFromArgs }, { authConfigFrom }, { readEnv }] = await Promise.all([
-        import('./token'),
-        import('../auth/auth.config'),
-        import('../config/env'),
-      ]);
-      console.log(tokenFromArgs(args, authConfigFrom(readEnv())));
+      const [{ tokenFromArgs, signingKeyReport }, { authConfigFrom }, { readEnv }] =
+        await Promise.all([
+          import('./token'),
+          import('../auth/auth.config'),
+          import('../config/env'),
+        ]);
+      const env = readEnv();
+      const auth = authConfigFrom(env);
+      console.log(tokenFromArgs(args, auth));
+      for (const line of await signingKeyReport(args, auth, env.PORT)) console.error(line);
       return 0;
     },
   },

@@ -50,7 +50,10 @@ const errorsLogger = new Logger('Errors');
  */
 export function errorBody(exception: unknown, logger: Logger = errorsLogger): ApiErrorDto {
   const body = mapError(exception);
-  if (body.statusCode >= 500) {
+  if (body.statusCode === 503) {
+    // Unavailable for now (warming up, a dependency away): the client retries; no stack helps.
+    logger.warn(exception instanceof Error ? exception.message : String(exception));
+  } else if (body.statusCode >= 500) {
     logger.error(
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
     );

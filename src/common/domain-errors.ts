@@ -39,6 +39,16 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** A write to a collection that does not exist, without leave to create it. */
+export class CollectionNotCreatedError extends DomainError {
+  constructor(collection: string) {
+    super(
+      'not_found',
+      `collection '${collection}' was not found; send "create_collection": true to create it with this write`,
+    );
+  }
+}
+
 /** The stored vectors were made by another embedding model; mixing them would corrupt results. */
 export class EmbedderMismatchError extends DomainError {
   constructor(collection: string, stored: string, current: string) {

@@ -31,6 +31,7 @@ export const envSchema = z
     PORT: int(3000, 0, 65535),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     // sonic-boom refuses a buffer as large as its 16 KiB maximum write.
     LOG_BUFFER_BYTES: int(4096, 0, 16_000),
     LOG_FLUSH_MS: int(500, 10, 60_000),
@@ -67,6 +68,7 @@ export const envSchema = z
     BEDROCK_ENDPOINT: optionalString.pipe(z.url().optional()),
 
     DEFAULT_COLLECTION: z.string().regex(COLLECTION_NAME, COLLECTION_NAME_RULE).default('docs'),
+    COLLECTIONS_CREATE_ON_WRITE: bool(true),
     CHUNK_SIZE: int(1000, 100, 100_000),
     CHUNK_OVERLAP: int(150, 0, 50_000),
     MAX_DOCUMENTS_PER_REQUEST: int(100, 1, 10_000),

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { withDotEnv } from './dotenv';
 import { envSchema, type Env } from './env.schema';
 
 /** Injection token of the validated environment; each module builds its config slice from it. */
@@ -22,8 +23,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return parsed.data;
 }
 
-/** The process environment, validated: the only place that reads `process.env`. */
-export const readEnv = (): Env => parseEnv(process.env);
+/**
+ * The process environment over `.env` (when present), validated: the only place that reads
+ * `process.env`.
+ */
+export const readEnv = (): Env => parseEnv(withDotEnv(process.env));
 
 /** A folder under DATA_DIR, unless its own variable names another place. */
 export const dataPath = (env: Env, name: string, override?: string): string =>

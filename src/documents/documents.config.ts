@@ -3,6 +3,8 @@ import type { Env } from '../config/env.schema';
 /** Chunking, request limits, retrieval and metadata-filter bounds of the documents API. */
 export abstract class DocumentsConfig {
   abstract readonly defaultCollection: string;
+  /** An upsert without `create_collection` creates a missing collection (else 404 naming it). */
+  abstract readonly createCollectionsOnWrite: boolean;
   abstract readonly chunkSize: number;
   abstract readonly chunkOverlap: number;
   abstract readonly maxDocumentsPerRequest: number;
@@ -36,6 +38,7 @@ export abstract class DocumentsConfig {
 /** Built once at boot from the validated environment (DocumentsModule's provider). */
 export const documentsConfigFrom = (env: Env): DocumentsConfig => ({
   defaultCollection: env.DEFAULT_COLLECTION,
+  createCollectionsOnWrite: env.COLLECTIONS_CREATE_ON_WRITE,
   chunkSize: env.CHUNK_SIZE,
   chunkOverlap: env.CHUNK_OVERLAP,
   maxDocumentsPerRequest: env.MAX_DOCUMENTS_PER_REQUEST,

@@ -3,7 +3,12 @@ import { canAccessCollection, filterAccessibleCollections } from '../auth/collec
 import type { Principal } from '../auth/principal';
 import { checkLogicalName } from '../collections/collection-names';
 import { CollectionRouter } from '../collections/collection-router';
-import { DomainError, InvalidInputError, NotFoundError } from '../common/domain-errors';
+import {
+  CollectionNotCreatedError,
+  DomainError,
+  InvalidInputError,
+  NotFoundError,
+} from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString } from '../embeddings/embedder.port';
 import {
@@ -85,7 +90,12 @@ export class DocumentsService {
     // Validate and prepare everything before the first write, so bad input changes nothing.
     const prepared = this.prepare(input.documents);
     deadline?.signal.throwIfAborted();
-    const targets = await this.router.writeTargets(collection);
+    const create = input.create_collection ?? this.limits.createCollectionsOnWrite;
+    const targets = await this.router.writeTargets(collection, { create }).catch((error) => {
+      throw !create && error instanceof NotFoundError
+        ? new CollectionNotCreatedError(collection)
+        : error;
+    });
 
     const stored = await this.store.find(targets.active.name, {
       document_id: { $in: prepared.map((doc) => doc.id) },

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { explainListenError } from '../common/port-in-use';
 import { AppMetrics } from './app-metrics';
 import { ObservabilityConfig } from './observability.config';
 
@@ -40,11 +41,12 @@ export class MetricsServer implements OnApplicationShutdown {
     });
     const { port, host } = this.config.metrics;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) => reject(explainListenError(error, port, 'METRICS_PORT')));
       server.listen(port, host, () => resolve());
     });
     this.server = server;
-    this.logger.log(`metrics on http://${host}:${this.port}/metrics`);
+    // main.ts names this URL in its one ready line.
+    this.logger.debug(`metrics on http://${host}:${this.port}/metrics`);
     return this.port;
   }
 

@@ -1,8 +1,11 @@
 import type { Env } from '../config/env.schema';
+import { logFormatFor, type LogFormat } from './log-format';
 
 /** Logs, metrics, tracing, the request deadline, throttling and the shutdown grace period. */
 export abstract class ObservabilityConfig {
   abstract readonly logLevel: Env['LOG_LEVEL'];
+  /** LOG_FORMAT, with `auto` resolved by whether stdout is a terminal. */
+  abstract readonly logFormat: LogFormat;
   /** Log lines are written once this many bytes wait, or every `flushMs` (0 bytes: every line). */
   abstract readonly logBuffer: { bytes: number; flushMs: number };
   /** Prometheus `/metrics` on its own listener, never behind the load balancer; port 0 = any free port. */
@@ -19,6 +22,7 @@ export abstract class ObservabilityConfig {
 /** Built from the validated environment (ObservabilityModule's providers, and tracing at start). */
 export const observabilityConfigFrom = (env: Env): ObservabilityConfig => ({
   logLevel: env.LOG_LEVEL,
+  logFormat: logFormatFor(env.LOG_FORMAT, process.stdout.isTTY),
   logBuffer: { bytes: env.LOG_BUFFER_BYTES, flushMs: env.LOG_FLUSH_MS },
   metrics: { enabled: env.METRICS_ENABLED, port: env.METRICS_PORT, host: env.METRICS_HOST },
   tracing: { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },

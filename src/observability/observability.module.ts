@@ -34,8 +34,8 @@ import { TelemetryRecorder } from './telemetry.recorder';
     LoggerModule.forRootAsync({
       inject: [ENV],
       useFactory: (env: Env) => {
-        const { logLevel, logBuffer } = observabilityConfigFrom(env);
-        return loggingParams(logLevel, logBuffer);
+        const { logLevel, logBuffer, logFormat } = observabilityConfigFrom(env);
+        return loggingParams(logLevel, logBuffer, logFormat);
       },
     }),
     ThrottlerModule.forRootAsync({

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
+import { explainListenError } from '../common/port-in-use';
 import { resolveChromaBinding } from './chroma-binding';
 
 /**
@@ -73,10 +74,8 @@ async function probePort(port: number): Promise<number> {
   try {
     await once(server, 'listening');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${port} on 127.0.0.1 is already in use`);
-    }
-    throw error;
+    // Only a fixed port can be taken, and CHROMA_EMBEDDED_PORT is the one that fixes it.
+    throw explainListenError(error, port, 'CHROMA_EMBEDDED_PORT');
   }
   const address = server.address() as AddressInfo;
   server.close();

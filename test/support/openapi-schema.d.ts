@@ -767,6 +767,11 @@ export interface components {
        * @example docs
        */
       collection?: string;
+      /**
+       * @description Whether this write may create `collection` when it does not exist. Unset: COLLECTIONS_CREATE_ON_WRITE decides. `false` (or the setting off) answers 404 naming a missing collection, so a typo in its name creates nothing.
+       * @example true
+       */
+      create_collection?: boolean;
       /** @description Documents to upsert (at most MAX_DOCUMENTS_PER_REQUEST). */
       documents: components['schemas']['DocumentInputDto'][];
     };

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsNotEmpty,
   IsObject,
   IsOptional,
@@ -64,6 +65,15 @@ export class UpsertDocumentsDto {
   @IsOptional()
   @IsString()
   collection?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Whether this write may create `collection` when it does not exist. Unset: COLLECTIONS_CREATE_ON_WRITE decides. `false` (or the setting off) answers 404 naming a missing collection, so a typo in its name creates nothing.',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  create_collection?: boolean;
 
   @ApiProperty({
     type: [DocumentInputDto],
