@@ -4,6 +4,7 @@ import { Strategy } from 'passport-strategy';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { COGNITO_JWT } from './cognito-jwt.strategy';
 import { RequestAuthenticator } from './request-authenticator';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Stands in for the Cognito strategy under its name: `Bearer good` verifies, anything else fails. */
 class CountingStrategy extends Strategy {
@@ -34,6 +35,7 @@ describe('RequestAuthenticator', () => {
     passport.use(COGNITO_JWT, strategy);
     authenticator = new RequestAuthenticator(
       new AuthFailureLimiter({ limit: 2, windowMs: 60_000 }),
+      new VerifiedTokenCache(0, () => Promise.reject(new Error('no keys here'))),
     );
   });
 
