@@ -449,6 +449,50 @@ describe('auth accepting id tokens (AUTH_ACCEPT_ID_TOKENS)', () => {
   });
 });
 
+describe('auth with remembered tokens (AUTH_TOKEN_CACHE_ENTRIES)', () => {
+  let jwks: JwksServer;
+  let key: TestKey;
+  let app: INestApplication;
+  const me = (token: string) =>
+    request(app.getHttpServer()).get('/probe/me').set('Authorization', `Bearer ${token}`);
+  const waitMs = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeAll(async () => {
+    jwks = await JwksServer.start();
+    key = await createTestKey('key-1');
+    jwks.keys = [key.jwk];
+    // No skew and a 1 s key cache: a remembered token must fail as soon as full checks would.
+    app = await boot(
+      cognitoEnv(jwks.uri, { AUTH_CLOCK_SKEW_SECONDS: '0', AUTH_JWKS_CACHE_MAX_AGE_MS: '1000' }),
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+    await jwks.close();
+  });
+
+  it('refuses a token it accepted before once the token has expired', async () => {
+    const token = await sign(key, accessClaims({ exp: Math.floor(Date.now() / 1000) + 2 }));
+    await me(token).expect(200);
+    await me(token).expect(200);
+    await waitMs(3000);
+    await me(token).expect(401, GENERIC_401);
+  });
+
+  it('refuses a token it accepted before once its key is no longer published', async () => {
+    const dropped = await createTestKey('key-dropped');
+    jwks.keys = [key.jwk, dropped.jwk];
+    const token = await sign(dropped, accessClaims());
+    await me(token).expect(200);
+    await me(token).expect(200);
+    jwks.keys = [key.jwk];
+    // Past the key cache's age: full verification would refetch the JWKS and refuse.
+    await waitMs(1500);
+    await me(token).expect(401, GENERIC_401);
+    await me(await sign(key, accessClaims())).expect(200);
+  });
+});
+
 describe('auth when the JWKS endpoint is down or slow', () => {
   let key: TestKey;
   beforeAll(async () => {

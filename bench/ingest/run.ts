@@ -35,7 +35,12 @@ import { CachingEmbedder } from '../../src/embeddings/caching.embedder';
 import type { Embedder } from '../../src/embeddings/embedder.port';
 import { OpenAiEmbedder } from '../../src/embeddings/openai.embedder';
 import type { IngestJobDto } from '../../src/ingest/dto/ingest-job.dto';
-import { ChromaHttpStore, createChromaClient } from '../../src/vector-store/chroma-http.store';
+import {
+  ChromaHttpStore,
+  chromaEndpoint,
+  createChromaClient,
+} from '../../src/vector-store/chroma-http.store';
+import { ChromaRestQuery } from '../../src/vector-store/chroma-rest.query';
 import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { RequestDeadline } from '../../src/vector-store/request-deadline';
 import type { StoredRecord } from '../../src/vector-store/vector-store.port';
@@ -190,6 +195,8 @@ async function main(): Promise<void> {
       timeoutMs: storeConfig.timeoutMs,
       upsertBatchSize: storeConfig.upsertBatchSize,
       deadline,
+      // The app's own write path to a self-hosted server (REST, vectors packed by Buffer).
+      restQuery: new ChromaRestQuery(chromaEndpoint(storeConfig.http!)!, storeConfig.querySockets),
     });
 
     // 1. The local embedder.

@@ -18,6 +18,8 @@ export abstract class AuthConfig {
   abstract readonly policy: AccessPolicy;
   /** Failed authentications one client address may have per window before it gets 429s. */
   abstract readonly failures: { limit: number; windowMs: number };
+  /** Verified tokens remembered, so a reused token skips the signature check; 0: none. */
+  abstract readonly tokenCacheEntries: number;
 }
 
 /** What `iss` must be for tokens of the local issuer; not a URL, so it can never match Cognito. */
@@ -60,5 +62,6 @@ export function authConfigFrom(env: Env): AuthConfig {
       collectionsClaim: env.AUTH_COLLECTIONS_CLAIM,
     },
     failures: { limit: env.AUTH_FAILURE_LIMIT, windowMs: env.AUTH_FAILURE_WINDOW_MS },
+    tokenCacheEntries: env.AUTH_TOKEN_CACHE_ENTRIES,
   };
 }

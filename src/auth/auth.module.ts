@@ -10,6 +10,7 @@ import { JwtAuthGuard } from './jwt-auth.guard';
 import { LocalIssuerService } from './local-issuer.service';
 import { RequestAuthenticator } from './request-authenticator';
 import { SigningKeys } from './signing-keys.provider';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /**
  * Importing this module protects every route of the app: it registers the JWT guard and the
@@ -37,6 +38,12 @@ import { SigningKeys } from './signing-keys.provider';
       provide: AuthFailureLimiter,
       useFactory: (auth: AuthConfig) => new AuthFailureLimiter(auth.failures),
       inject: [AuthConfig],
+    },
+    {
+      provide: VerifiedTokenCache,
+      useFactory: (auth: AuthConfig, keys: SigningKeys) =>
+        new VerifiedTokenCache(auth.tokenCacheEntries, (kid) => keys.publicKey(kid)),
+      inject: [AuthConfig, SigningKeys],
     },
     RequestAuthenticator,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -133,6 +133,8 @@ export const envSchema = z
     // beyond, 429 + Retry-After without verifying anything until the window ends.
     AUTH_FAILURE_LIMIT: int(20, 1, 100_000),
     AUTH_FAILURE_WINDOW_MS: int(60_000, 1000, 3_600_000),
+    // Verified tokens remembered (LRU) until their exp while their key is still published; 0: off.
+    AUTH_TOKEN_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
     // Operations: metrics, tracing, hardening (see src/observability/README.md).
     METRICS_ENABLED: bool(true),
     METRICS_PORT: int(9464, 0, 65535),

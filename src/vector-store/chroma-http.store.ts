@@ -52,7 +52,7 @@ export interface ChromaHttpStoreOptions {
   close?: () => Promise<void>;
   /** Times every call (metrics, trace spans); records nothing when absent. */
   recorder?: OperationRecorder;
-  /** Sends queries without the client's fetch (self-hosted servers); the client's when absent. */
+  /** Sends queries and upserts without the client's fetch (self-hosted servers); the client's when absent. */
   restQuery?: ChromaRestQuery;
 }
 
@@ -244,15 +244,17 @@ export class ChromaHttpStore extends VectorStore {
       this.getMaxBatchSize(),
     );
     const batchSize = Math.min(serverMax, this.options.upsertBatchSize ?? serverMax);
+    const { restQuery, deadline } = this.options;
     for (let start = 0; start < records.length; start += batchSize) {
-      const batch = records.slice(start, start + batchSize);
+      const slice = records.slice(start, start + batchSize);
+      const batch = {
+        ids: slice.map((record) => record.id),
+        embeddings: slice.map((record) => record.embedding),
+        documents: slice.map((record) => record.text),
+        metadatas: slice.map(toChromaMetadata),
+      };
       await this.withCollection({ operation: 'upsert', collection, field: 'records' }, (handle) =>
-        handle.upsert({
-          ids: batch.map((record) => record.id),
-          embeddings: batch.map((record) => record.embedding),
-          documents: batch.map((record) => record.text),
-          metadatas: batch.map(toChromaMetadata),
-        }),
+        restQuery ? restQuery.upsert(handle, batch, deadline.active()) : handle.upsert(batch),
       );
     }
   }

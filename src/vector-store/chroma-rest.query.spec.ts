@@ -3,11 +3,12 @@ import {
   ChromaConnectionError,
   ChromaNotFoundError,
   ChromaServerError,
+  ChromaValueError,
   type Collection,
 } from 'chromadb';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { ChromaRestQuery } from './chroma-rest.query';
+import { ChromaRestQuery, packEmbedding } from './chroma-rest.query';
 
 const collection = { tenant: 't 1', database: 'db', id: 'c-1' } as Collection;
 const SOCKETS = { max: 4, idleMs: 5_000 };
@@ -74,6 +75,57 @@ describe('ChromaRestQuery', () => {
     await expect(failure).rejects.toBeInstanceOf(type);
     await expect(failure).rejects.toThrow(message);
     rest.close();
+  });
+
+  it('posts an upsert with its vectors as little-endian float32 in base64', async () => {
+    answer = { status: 200, body: '{}' };
+    const rest = client();
+    const batch = {
+      ids: ['a', 'b'],
+      embeddings: [
+        [0.5, -1],
+        [0.1, 3],
+      ],
+      documents: ['one', 'two'],
+      metadatas: [{ k: 1 }, null],
+    };
+    await rest.upsert(collection, batch, new AbortController().signal);
+    rest.close();
+    expect(seen[0].request.url).toBe('/api/v2/tenants/t%201/databases/db/collections/c-1/upsert');
+    const sent = JSON.parse(seen[0].body) as { embeddings: string[] };
+    expect(sent).toEqual({ ...batch, embeddings: sent.embeddings });
+    const decoded = sent.embeddings.map((packed) => {
+      const bytes = Buffer.from(packed, 'base64');
+      return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+    });
+    expect(decoded).toEqual([
+      [0.5, -1],
+      [Math.fround(0.1), 3],
+    ]);
+  });
+
+  it('packs a vector exactly as the chromadb client does', () => {
+    const vector = [0.123456789, -2.5, 1e-7, 42];
+    const bytes = new Uint8Array(new Float32Array(vector).buffer);
+    const clientWay = btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(''));
+    expect(packEmbedding(vector)).toBe(clientWay);
+  });
+
+  it('refuses an upsert with duplicate or empty ids before sending it', async () => {
+    const rest = client();
+    const batch = (ids: string[]) => ({
+      ids,
+      embeddings: ids.map(() => [1]),
+      documents: ids.map(() => 'text'),
+      metadatas: ids.map(() => null),
+    });
+    const signal = new AbortController().signal;
+    await expect(rest.upsert(collection, batch(['a', 'a']), signal)).rejects.toThrow(
+      ChromaValueError,
+    );
+    await expect(rest.upsert(collection, batch(['']), signal)).rejects.toThrow(ChromaValueError);
+    rest.close();
+    expect(seen).toHaveLength(0);
   });
 
   it('reports an unreachable server as a connection error', async () => {
