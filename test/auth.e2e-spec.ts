@@ -476,7 +476,7 @@ describe('auth with remembered tokens (AUTH_TOKEN_CACHE_ENTRIES)', () => {
     await me(token).expect(200);
     await me(token).expect(200);
     await waitMs(3000);
-    await me(token).expect(401, GENERIC_401);
+    await me(token).expect(401, unauthorized('token expired'));
   });
 
   it('refuses a token it accepted before once its key is no longer published', async () => {
@@ -488,7 +488,10 @@ describe('auth with remembered tokens (AUTH_TOKEN_CACHE_ENTRIES)', () => {
     jwks.keys = [key.jwk];
     // Past the key cache's age: full verification would refetch the JWKS and refuse.
     await waitMs(1500);
-    await me(token).expect(401, GENERIC_401);
+    await me(token).expect(
+      401,
+      unauthorized('unknown key id (kid): the token was not signed by a key of the trusted issuer'),
+    );
     await me(await sign(key, accessClaims())).expect(200);
   });
 });
