@@ -825,6 +825,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -834,6 +841,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -843,6 +857,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -856,6 +877,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -869,6 +897,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "a re-index of 'docs' is already running (run 0b6f8a52-3c1d-4e7a-9f21-5d8c7b6a4e30)",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -882,6 +917,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -896,6 +958,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -905,6 +974,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -914,6 +990,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -923,6 +1006,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -963,6 +1053,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -972,6 +1069,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -981,6 +1085,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -994,6 +1105,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection generations of 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1007,6 +1125,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "'docs' has no previous generation to roll back to",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1020,6 +1145,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1034,6 +1186,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1043,6 +1202,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1052,6 +1218,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1061,6 +1234,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1100,6 +1280,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1109,6 +1296,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1118,6 +1312,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1131,6 +1332,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "re-index run '0b6f8a52-3c1d-4e7a-9f21-5d8c7b6a4e30' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1145,6 +1353,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1154,6 +1369,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1163,6 +1385,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1172,6 +1401,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1208,6 +1444,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1217,6 +1460,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1226,6 +1476,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1240,6 +1497,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1249,6 +1513,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1258,6 +1529,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1267,6 +1545,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1309,6 +1594,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1318,6 +1610,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1327,6 +1626,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1340,6 +1646,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1353,6 +1666,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1367,6 +1687,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1376,6 +1703,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1385,6 +1719,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1394,6 +1735,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1436,6 +1784,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1445,6 +1800,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1454,6 +1816,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1467,6 +1836,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1480,6 +1856,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1494,6 +1877,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1503,6 +1893,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1512,6 +1909,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1521,6 +1925,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1561,6 +1972,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1570,6 +1988,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1579,6 +2004,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1592,6 +2024,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1605,6 +2044,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1618,6 +2064,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1632,6 +2105,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1641,6 +2121,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1650,6 +2137,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1659,6 +2153,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1699,6 +2200,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1708,6 +2216,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1717,6 +2232,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1730,6 +2252,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1743,6 +2272,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1756,6 +2292,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1770,6 +2333,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1779,6 +2349,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1788,6 +2365,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1797,6 +2381,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1845,7 +2436,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1855,6 +2460,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1864,6 +2476,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1880,7 +2499,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1897,7 +2530,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1914,8 +2561,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
         };
       };
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
@@ -1932,6 +2616,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1941,6 +2632,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1950,7 +2648,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Gateway",
+           *       "message": "OpenAI chat failed: HTTP 500 Internal Server Error",
+           *       "statusCode": 502
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Bad Gateway",
+           *       "message": "OpenAI chat failed: HTTP 500 Internal Server Error",
+           *       "statusCode": 502
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1960,7 +2672,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "OpenAI chat failed: connect ECONNREFUSED 10.0.0.12:443",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "OpenAI chat failed: connect ECONNREFUSED 10.0.0.12:443",
+           *       "statusCode": 503
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1970,7 +2696,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "OpenAI chat did not answer within 60000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "OpenAI chat did not answer within 60000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2057,6 +2797,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2168,6 +2915,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2182,28 +2936,16 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json':
-          | {
-              /**
-               * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
-               * @example docs
-               */
-              collection?: string;
-              /** @description Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file). */
-              files: string[];
-            }
-          | components['schemas']['CreateIngestJobDto'];
-        'multipart/form-data':
-          | {
-              /**
-               * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
-               * @example docs
-               */
-              collection?: string;
-              /** @description Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file). */
-              files: string[];
-            }
-          | components['schemas']['CreateIngestJobDto'];
+        'application/json': components['schemas']['CreateIngestJobDto'];
+        'multipart/form-data': {
+          /**
+           * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
+           * @example docs
+           */
+          collection?: string;
+          /** @description Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file). */
+          files: string[];
+        };
       };
     };
     responses: {
@@ -2236,6 +2978,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2245,6 +2994,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2254,6 +3010,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2270,6 +3033,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2286,6 +3056,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "files: a file is larger than 20000000 bytes (INGEST_MAX_FILE_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not multipart/form-data or application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: multipart/form-data or Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2303,6 +3103,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "at most 4 ingest jobs may be queued or running per user (INGEST_MAX_JOBS_PER_USER)",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2312,6 +3119,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2321,6 +3135,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2330,6 +3151,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2369,6 +3197,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2378,6 +3213,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2387,6 +3229,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2400,6 +3249,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2414,6 +3270,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2423,6 +3286,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2432,6 +3302,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2441,6 +3318,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2481,6 +3365,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2490,6 +3381,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2499,6 +3397,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2512,6 +3417,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2525,6 +3437,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' already succeeded",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2539,6 +3458,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2548,6 +3474,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2557,6 +3490,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2566,6 +3506,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
