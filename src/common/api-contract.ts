@@ -49,10 +49,7 @@ const BODY_BY_MEDIA_TYPE = 'x-body-by-media-type';
  * one schema shared by every media type (a `oneOf`) does not.
  */
 export const ApiBodyByMediaType = (content: Record<string, object>): MethodDecorator =>
-  applyDecorators(
-    ApiConsumes(...Object.keys(content)),
-    ApiExtension(BODY_BY_MEDIA_TYPE, content),
-  );
+  applyDecorators(ApiConsumes(...Object.keys(content)), ApiExtension(BODY_BY_MEDIA_TYPE, content));
 
 /** `$ref` of a DTO's schema, for ApiBodyByMediaType (list the DTO in ApiExtraModels). */
 export const schemaRef = (dto: Parameters<typeof getSchemaPath>[0]): { $ref: string } => ({

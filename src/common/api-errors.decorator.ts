@@ -41,8 +41,11 @@ const EXAMPLE_MESSAGES: Record<StandardStatus, string> = {
   401: 'invalid token: the token has expired',
   403: `insufficient scope: this operation requires ${SCOPE_PLACEHOLDER}`,
   404: new NotFoundError('collection', 'docs').message,
-  409: new EmbedderMismatchError('docs', 'local/glove-100d/1124', 'openai/text-embedding-3-small/1536')
-    .message,
+  409: new EmbedderMismatchError(
+    'docs',
+    'local/glove-100d/1124',
+    'openai/text-embedding-3-small/1536',
+  ).message,
   413: 'request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)',
   415: 'request body: Content-Type text/plain is not supported; send Content-Type: application/json',
   429: 'too many requests; retry after 42 s',

@@ -84,8 +84,7 @@ export class IngestController {
     429: {
       description:
         'INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After',
-      message:
-        'at most 4 ingest jobs may be queued or running per user (INGEST_MAX_JOBS_PER_USER)',
+      message: 'at most 4 ingest jobs may be queued or running per user (INGEST_MAX_JOBS_PER_USER)',
     },
   })
   create(
