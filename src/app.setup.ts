@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ApiErrorDto } from './common/api-error.dto';
+import { errorResponse } from './common/api-errors.decorator';
 import { readBodiesOfAuthenticated } from './auth/authenticated-body.middleware';
 import { RequestAuthenticator } from './auth/request-authenticator';
 import { resolveContract } from './common/api-contract';
@@ -50,11 +50,7 @@ export function createOpenApiDocument(
     )
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: JWT_CHECKS })
     // The global exception filter answers anything unexpected this way, on every route.
-    .addGlobalResponse({
-      status: 500,
-      type: ApiErrorDto,
-      description: 'Unexpected error; the body carries no internals',
-    });
+    .addGlobalResponse(errorResponse(500));
   for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build());
   return documentRateLimitHeaders(resolveContract(document, env), env);

@@ -151,7 +151,7 @@ describe('the OpenAPI contract', () => {
       const expected = ['500'];
       if (op.security) expected.push('401', '403', '429');
       if (op.requestBody || op.parameters?.some((p) => p.in !== 'path')) expected.push('400');
-      if (op.requestBody) expected.push('413');
+      if (op.requestBody) expected.push('413', '415');
       expect([key, op.tags?.length, statuses]).toEqual([key, 1, expect.arrayContaining(expected)]);
       expect([key, statuses.some((status) => /^2\d\d$/.test(status))]).toEqual([key, true]);
       for (const [status, response] of Object.entries(op.responses)) {
@@ -179,6 +179,59 @@ describe('the OpenAPI contract', () => {
       return check(example) ? [] : [`${at.join('/')}: ${schemas.errorsOf(check)}`];
     });
     expect(invalid).toEqual([]);
+  });
+
+  it('shows one example per error status, of that status, in the error schema', () => {
+    const schemas = new OpenApiSchemas(served);
+    const check = schemas.at(['components', 'schemas', 'ApiErrorDto']);
+    const messages = new Map<string, Set<string>>();
+    for (const { key, op } of operationsOf(served)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        const media = response.content?.['application/json'] as
+          { schema?: { $ref?: string }; example?: unknown } | undefined;
+        // Error answers; the health probe's 503 has a body of its own (terminus's report).
+        if (!/^[45]\d\d$/.test(status) || !media?.schema?.$ref?.endsWith('/ApiErrorDto')) continue;
+        const { example } = media;
+        expect([key, status, check(example) ? 'valid' : schemas.errorsOf(check)]).toEqual([
+          key,
+          status,
+          'valid',
+        ]);
+        const { statusCode, message } = example as { statusCode: number; message: string };
+        expect([key, status, statusCode]).toEqual([key, status, Number(status)]);
+        messages.set(status, (messages.get(status) ?? new Set()).add(message));
+      }
+    }
+    // No message serves two statuses: each status says what really happens with it.
+    const statuses = [...messages.keys()];
+    expect(statuses).toEqual(
+      expect.arrayContaining(['400', '401', '403', '404', '413', '415', '429']),
+    );
+    for (const status of statuses) {
+      for (const other of statuses.filter((s) => s !== status)) {
+        const shared = [...messages.get(status)!].filter((m) => messages.get(other)!.has(m));
+        expect([status, other, shared]).toEqual([status, other, []]);
+      }
+    }
+    // The 403 example names the scope the operation requires.
+    for (const { key, op } of operationsOf(served).filter(({ op }) => op.security)) {
+      const [scope] = (op.security as Record<string, string[]>[])[0].bearer;
+      const forbidden = op.responses['403'].content?.['application/json'] as {
+        example: { message: string };
+      };
+      expect([key, forbidden.example.message]).toEqual([key, expect.stringContaining(scope)]);
+    }
+  });
+
+  it('describes the ingest upload as multipart with binary file items', () => {
+    const body = served.paths['/ingest/jobs'].post?.requestBody as {
+      content: Record<string, { schema: { properties?: Record<string, unknown> } }>;
+    };
+    expect(Object.keys(body.content)).toEqual(['multipart/form-data', 'application/json']);
+    expect(body.content['multipart/form-data'].schema.properties?.files).toMatchObject({
+      type: 'array',
+      items: { type: 'string', format: 'binary' },
+    });
   });
 
   it('generates a TypeScript client that compiles the guide and rejects wrong calls', () => {

@@ -6,6 +6,22 @@ import { createTestApp, sharedChromaUrl, type TestApp } from './support/test-app
 
 const DOC = { id: 'ops/laptops', text: 'Every new engineer receives a laptop on day one.' };
 
+/** Polls `read` while the state it returns is one of `pending` (for up to 20 s). */
+async function settled(read: () => Promise<string>, pending: string[]): Promise<string> {
+  let state = await read();
+  for (let polls = 0; pending.includes(state) && polls < 400; polls += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    state = await read();
+  }
+  return state;
+}
+
+/** The value of the series `name{labels}` in a Prometheus exposition (undefined when absent). */
+function sample(exposition: string, series: string): number | undefined {
+  const line = exposition.split('\n').find((row) => row.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
 describe('operations: health, metrics, logs and hardening', () => {
   let chroma: TestChromaServer;
   let testApp: TestApp;
@@ -41,7 +57,7 @@ describe('operations: health, metrics, logs and hardening', () => {
     await request(http).get('/health/live').expect(200, { status: 'ok' });
   });
 
-  it('exposes request, embedding, Chroma and Node series on the metrics port', async () => {
+  it('exposes request, embedding, Chroma, ingest, re-index, tier and Node series on the metrics port', async () => {
     const auth = testApp.bearer();
     await request(http)
       .post('/chroma/update')
@@ -58,6 +74,37 @@ describe('operations: health, metrics, logs and hardening', () => {
       .set('Authorization', auth)
       .send({ collection: 'missing-ops', query: 'laptop' })
       .expect(404);
+    // A filter nothing matches falls through to the unfiltered tier.
+    await request(http)
+      .post('/chroma/query')
+      .set('Authorization', auth)
+      .send({ collection: 'ops', query: 'laptop', filter: { team: 'nobody' } })
+      .expect(200);
+    const job = await request(http)
+      .post('/ingest/jobs')
+      .set('Authorization', auth)
+      .send({ collection: 'ops', documents: [DOC, { id: 'ops/vpn', text: 'Use the VPN abroad.' }] })
+      .expect(202);
+    const jobState = async () =>
+      (await request(http).get(`/ingest/jobs/${job.body.id}`).set('Authorization', auth)).body
+        .state as string;
+    expect(await settled(jobState, ['queued', 'running'])).toBe('succeeded');
+    const unreadable = await request(http)
+      .post('/ingest/jobs')
+      .set('Authorization', auth)
+      .field('collection', 'ops')
+      .attach('files', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'x.png')
+      .expect(202);
+    expect(unreadable.body.files).toEqual({ total: 1, failed: 1 });
+    const run = await request(http)
+      .post('/admin/reindex')
+      .set('Authorization', auth)
+      .send({ collection: 'ops', force: true })
+      .expect(202);
+    const runState = async () =>
+      (await request(http).get(`/admin/reindex/${run.body.run_id}`).set('Authorization', auth)).body
+        .state as string;
+    expect(await settled(runState, ['building'])).toBe('succeeded');
 
     const port = await testApp.app.get(MetricsServer).listen();
     expect(port).toBeGreaterThan(0);
@@ -70,14 +117,30 @@ describe('operations: health, metrics, logs and hardening', () => {
       /http_request_duration_seconds_count\{method="POST",route="\/chroma\/query",status_code="200"\} [1-9]/,
     );
     expect(body).toMatch(/route="\/chroma\/query",status_code="404"/);
-    expect(body).toMatch(/rag_embedding_duration_seconds_count\{kind="documents",outcome="ok"\} 1/);
-    expect(body).toMatch(/rag_embedding_duration_seconds_count\{kind="query",outcome="ok"\} [1-9]/);
-    expect(body).toMatch(/rag_embedding_batch_size_bucket\{le="1",kind="query"\} [1-9]/);
-    expect(body).toMatch(/rag_chroma_duration_seconds_count\{operation="query",outcome="ok"\} 1/);
-    expect(body).toMatch(/rag_chroma_duration_seconds_count\{operation="upsert",outcome="ok"\} 1/);
     expect(body).toMatch(
-      /rag_chroma_errors_total\{operation="describe_collection",error="NotFoundError"\} [1-9]/,
+      /rag_embedding_duration_seconds_count\{kind="documents",outcome="ok"\} [1-9]/,
     );
+    expect(body).toMatch(/rag_embedding_duration_seconds_count\{kind="query",outcome="ok"\} [1-9]/);
+    expect(body).toMatch(/rag_embedding_batch_size_texts_bucket\{le="1",kind="query"\} [1-9]/);
+    expect(body).toContain('# HELP rag_embedding_batch_size_texts Texts sent');
+    expect(body).toMatch(/rag_chroma_duration_seconds_count\{operation="query",outcome="ok"\} 3/);
+    expect(body).toMatch(
+      /rag_chroma_duration_seconds_count\{operation="upsert",outcome="ok"\} [1-9]/,
+    );
+    // Asking for a collection that does not exist is answered, not failed.
+    expect(body).toMatch(
+      /rag_chroma_duration_seconds_count\{operation="describe_collection",outcome="not_found"\} [1-9]/,
+    );
+    expect(body).not.toContain('error="NotFoundError"');
+    // One ingest job of two documents (one unchanged since the upsert above), one of an unreadable file.
+    expect(sample(body, 'rag_ingest_files_total{outcome="accepted"}')).toBe(2);
+    expect(sample(body, 'rag_ingest_files_total{outcome="rejected"}')).toBe(1);
+    expect(sample(body, 'rag_ingest_chunks_total{outcome="written"}')).toBe(1);
+    expect(sample(body, 'rag_ingest_chunks_total{outcome="unchanged"}')).toBe(1);
+    expect(sample(body, 'rag_reindex_runs_total{outcome="succeeded"}')).toBe(1);
+    expect(sample(body, 'rag_reindex_runs_total{outcome="failed"}')).toBe(0);
+    expect(sample(body, 'rag_query_tier_total{tier="exact"}')).toBe(1);
+    expect(sample(body, 'rag_query_tier_total{tier="unfiltered"}')).toBe(1);
     expect(body).toContain('# TYPE rag_llm_duration_seconds histogram');
     expect(body).toContain('# TYPE rag_llm_tokens_total counter');
     expect(body).toContain('process_cpu_user_seconds_total');
@@ -129,6 +192,7 @@ describe('operations: throttling and CORS', () => {
     testApp = await createTestApp({
       CHROMA_HOST: sharedChromaUrl(),
       THROTTLE_LIMIT: '3',
+      THROTTLE_STRICT_LIMIT: '2',
       CORS_ORIGINS: 'https://app.example',
     });
     http = testApp.app.getHttpServer() as App;
@@ -149,6 +213,20 @@ describe('operations: throttling and CORS', () => {
     expect(refused.body.message).toMatch(/retry after \d+ s/);
     // The budget is per principal (token `sub`), not per address.
     await listCollections('bob').expect(200);
+  });
+
+  it('answers a strict-window 429 with the standard Retry-After only', async () => {
+    const chat = () =>
+      request(http)
+        .post('/fast_chat')
+        .set('Authorization', testApp.bearer(['--sub', 'carol', '--scope', 'rag/admin']))
+        .send({ question: 'When do new engineers get a laptop?', collection: 'absent-strict' });
+    for (let i = 0; i < 2; i += 1) expect((await chat()).status).not.toBe(429);
+    const refused = await chat().expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Object.keys(refused.headers).filter((name) => name.startsWith('retry-after'))).toEqual([
+      'retry-after',
+    ]);
   });
 
   it('never throttles health probes', async () => {

@@ -329,7 +329,7 @@ describe('POST /fast_chat with an OpenAI-compatible model', () => {
     const role = await ctx
       .chat({ question: LAPTOP_QUESTION, history: [{ role: 'system', content: 'x' }] })
       .expect(400);
-    expect(role.body.message).toContain('history.0.role');
+    expect(role.body.message).toContain('history[0].role');
     await ctx.chat({ question: '' }).expect(400);
     await ctx.chat({ question: LAPTOP_QUESTION, stream: 'yes' }).expect(400);
     expect(server.requests).toHaveLength(0);

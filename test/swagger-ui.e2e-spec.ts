@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { apiClient, listenOnLoopback } from './support/openapi-server';
 import { createTestApp, sharedChromaUrl, type TestApp } from './support/test-app';
 
@@ -56,7 +56,8 @@ describeInBrowser(title, () => {
     await testApp?.close();
   });
 
-  it('authorizes with a local token and executes POST /chroma/query', async () => {
+  /** A page of Swagger UI, authorized with a local admin token. */
+  async function authorizedPage(): Promise<Page> {
     const page = await browser.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${baseUrl}/docs`);
@@ -67,6 +68,11 @@ describeInBrowser(title, () => {
     // Swagger UI labels its dialog buttons for screen readers: "Apply credentials", "Close".
     await dialog.locator('button.modal-btn.authorize').click();
     await dialog.locator('button.btn-done').click();
+    return page;
+  }
+
+  it('authorizes with a local token and executes POST /chroma/query', async () => {
+    const page = await authorizedPage();
 
     const operation = page.locator('#operations-documents-queryDocuments');
     await operation.locator('.opblock-summary').click();
@@ -85,5 +91,42 @@ describeInBrowser(title, () => {
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'swagger-ui-query.png'), fullPage: true });
+  });
+
+  it('offers a file picker for POST /ingest/jobs and uploads the chosen file', async () => {
+    const page = await authorizedPage();
+    const operation = page.locator('#operations-ingest-createIngestJob');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+
+    // The multipart form is the body Swagger UI offers first, with a file input, not a textarea.
+    expect(await operation.locator('.body-param-content-type select').inputValue()).toBe(
+      'multipart/form-data',
+    );
+    expect(await operation.locator('textarea.body-param__text').count()).toBe(0);
+    // `files` needs at least one item: Swagger UI shows its first file input at once.
+    const picker = operation.locator('tr[data-property-name="files"] input[type="file"]').first();
+    await picker.waitFor();
+    await picker.setInputFiles({
+      name: 'vpn.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# VPN\n\nConnect to the VPN before opening internal dashboards.\n'),
+    });
+    await operation
+      .locator('tr[data-property-name="collection"] input[type="text"]')
+      .fill(COLLECTION);
+    await operation.getByRole('button', { name: 'Execute' }).click();
+
+    const live = operation.locator('.live-responses-table tbody tr.response').first();
+    await live.waitFor();
+    expect((await live.locator('.response-col_status').innerText()).trim()).toBe('202');
+    const body = await live.locator('.response-col_description pre').first().innerText();
+    expect(JSON.parse(body)).toMatchObject({
+      collection: COLLECTION,
+      files: { total: 1, failed: 0 },
+    });
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'swagger-ui-ingest.png'), fullPage: true });
   });
 });

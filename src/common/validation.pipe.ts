@@ -24,8 +24,15 @@ export const nestsDeeperThan = (value: unknown, limit: number): boolean => {
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
+ * The path of `key` below `parent` in the one notation every error message uses:
+ * `documents[0].metadata.tags` (array indexes in brackets, object keys after dots).
+ */
+export const childPath = (parent: string, key: string, inArray: boolean): string =>
+  inArray ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key;
+
+/**
  * Where `value` holds a string, key or value, that is not well-formed UTF-16 (a lone surrogate):
- * the dotted path of that string, or of the object whose key it is. Iterative, like the depth check.
+ * the path of that string, or of the object whose key it is. Iterative, like the depth check.
  */
 export const illFormedUnicodeAt = (
   value: unknown,
@@ -39,23 +46,60 @@ export const illFormedUnicodeAt = (
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
+    const inArray = Array.isArray(node);
     for (const [key, child] of Object.entries(node)) {
       if (LONE_SURROGATE.test(key)) return { path, key: true };
-      stack.push([child, path ? `${path}.${key}` : key]);
+      stack.push([child, childPath(path, key, inArray)]);
     }
   }
   return undefined;
 };
 
-/** Flattens nested class-validator errors into `path.to.field: problem` lines. */
+/**
+ * Checks of a value's type, in the order they are reported: when one fails, the value's other
+ * checks (`must not be less than 1` of `"3"`) would contradict it, so it is reported alone.
+ */
+const TYPE_CHECKS = [
+  'isDefined',
+  'isArray',
+  'isObject',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'nestedValidation',
+];
+
+/** class-validator's wording where it is unclear (`must be an integer number`). */
+const CLEARER: Record<string, string> = {
+  isInt: 'must be an integer',
+  isNumber: 'must be a number',
+  isBoolean: 'must be true or false',
+  isNotEmpty: 'must not be empty',
+  nestedValidation: 'must be an object',
+  whitelistValidation: 'is not an accepted field',
+};
+
+/** One message per mistake: a failed type check alone, else every failed check. */
+function problemsOf(error: ValidationError): string[] {
+  const constraints = error.constraints ?? {};
+  const typeCheck = TYPE_CHECKS.find((name) => name in constraints);
+  const names = typeCheck ? [typeCheck] : Object.keys(constraints);
+  return names.map((name) => {
+    const problem = CLEARER[name] ?? constraints[name];
+    // class-validator starts messages with the property name; the path replaces it.
+    return problem.startsWith(`${error.property} `)
+      ? problem.slice(error.property.length + 1)
+      : problem;
+  });
+}
+
+/** Flattens nested class-validator errors into `documents[0].text: problem` lines. */
 export const flattenValidationErrors = (errors: ValidationError[], parent = ''): string[] =>
   errors.flatMap((error) => {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map(
-      (problem) =>
-        // class-validator starts messages with the property name; keep the full path instead.
-        `${path}: ${problem.startsWith(`${error.property} `) ? problem.slice(error.property.length + 1) : problem}`,
-    );
+    // The children of a list are its items, named by their index.
+    const path = childPath(parent, error.property, /^\d+$/.test(error.property));
+    const own = problemsOf(error).map((problem) => `${path}: ${problem}`);
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
 

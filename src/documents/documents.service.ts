@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { canAccessCollection, filterAccessibleCollections } from '../auth/collection-access';
 import type { Principal } from '../auth/principal';
 import { checkLogicalName } from '../collections/collection-names';
@@ -20,6 +20,7 @@ import {
 import { chunkText } from './chunker';
 import { checkDocumentId } from './document-id';
 import type { HandlerDeadline } from '../observability/handler-deadline';
+import { NOOP_RECORDER, OperationRecorder } from '../observability/operation-recorder';
 import { DocumentsConfig } from './documents.config';
 import { contentHash, validateMetadata, withDefaults } from './document-metadata';
 import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
@@ -68,6 +69,7 @@ export class DocumentsService {
     private readonly store: VectorStore,
     private readonly embedders: EmbedderCatalog,
     private readonly router: CollectionRouter,
+    @Optional() private readonly recorder: OperationRecorder = NOOP_RECORDER,
   ) {
     this.limits = config;
     const reranker =
@@ -200,6 +202,7 @@ export class DocumentsService {
       answer = { tier, hits: await this.store.query(active.name, embedding, candidates, filter) };
       if (answer.hits.length > 0) break;
     }
+    this.recorder.queryTier(answer.tier);
     // Chunks stored before chunks were capped can be huge: rerank and return a bounded part.
     const found = answer.hits.map((hit) => ({
       ...hit,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { canAccessCollection } from '../auth/collection-access';
 import { hasRole, type Principal } from '../auth/principal';
@@ -11,6 +11,7 @@ import {
 } from '../common/domain-errors';
 import { DocumentsConfig } from '../documents/documents.config';
 import type { HandlerDeadline } from '../observability/handler-deadline';
+import { NOOP_RECORDER, OperationRecorder } from '../observability/operation-recorder';
 import { chunkText } from '../documents/chunker';
 import { checkDocumentId } from '../documents/document-id';
 import type { DocumentInputDto } from '../documents/dto/upsert-documents.dto';
@@ -91,6 +92,7 @@ export class IngestJobsService {
     private readonly limits: IngestConfig,
     private readonly jobs: IngestJobStore,
     private readonly runner: IngestRunner,
+    @Optional() private readonly recorder: OperationRecorder = NOOP_RECORDER,
   ) {}
 
   /**
@@ -175,6 +177,9 @@ export class IngestJobsService {
       throw error;
     }
     await this.jobs.save(job);
+    this.recorder.ingestFiles('accepted', count - failures.length - skipped.length);
+    this.recorder.ingestFiles('skipped', skipped.length);
+    this.recorder.ingestFiles('rejected', failures.length);
     this.runner.kick();
     return toJobDto(job);
   }

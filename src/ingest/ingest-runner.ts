@@ -1,6 +1,7 @@
 import {
   Injectable,
   Logger,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -14,6 +15,7 @@ import {
 } from '../common/domain-errors';
 import { DocumentsService } from '../documents/documents.service';
 import type { DocumentUpsertResultDto } from '../documents/dto/upsert-documents.dto';
+import { NOOP_RECORDER, OperationRecorder } from '../observability/operation-recorder';
 import { pageDocumentId, partDocumentId, type PartedText } from './extract';
 import { IngestConfig } from './ingest.config';
 import { IngestJobStore } from './ingest-job.store';
@@ -63,6 +65,7 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
     config: IngestConfig,
     private readonly jobs: IngestJobStore,
     private readonly documents: DocumentsService,
+    @Optional() private readonly recorder: OperationRecorder = NOOP_RECORDER,
   ) {
     this.limits = config;
     this.leases = new Leases(this.limits.settleMs);
@@ -269,6 +272,7 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
       job.documents.unchanged += unchanged;
       job.chunks.done += result.chunks;
       job.chunks.unchanged += unchanged * result.chunks;
+      this.recorder.ingestChunks(unchanged ? 'unchanged' : 'written', result.chunks);
     }
     job.failures.push(...failures);
     job.files.failed = new Set(job.failures.map((failure) => failure.file)).size;

@@ -14,21 +14,18 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
-  ApiBody,
-  ApiConsumes,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiQuery,
   ApiTags,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import { ApiAuth } from '../auth/api-auth.decorator';
 import { CurrentUser } from '../auth/current-user.decorator';
 import type { Principal } from '../auth/principal';
 import { RequireRole } from '../auth/require-role.decorator';
-import { UUID_SCHEMA } from '../common/api-contract';
+import { ApiBodyByMediaType, schemaRef, UUID_SCHEMA } from '../common/api-contract';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Deadline, HandlerDeadline } from '../observability/handler-deadline';
 import { StrictThrottle } from '../observability/principal-throttler.guard';
@@ -55,7 +52,12 @@ const JOB_ID = {
   description: 'Job id, as returned by createIngestJob',
   schema: UUID_SCHEMA,
 };
-const NOT_FOUND_JOB = { 404: 'No such job, or not yours' };
+const NOT_FOUND_JOB = {
+  404: {
+    description: 'No such job, or not yours',
+    message: "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' was not found",
+  },
+};
 
 @ApiTags('ingest')
 @ApiAuth()
@@ -76,13 +78,23 @@ export class IngestController {
     description:
       'Multipart `files` (txt, md, html, pdf, docx; detected by content, extension and MIME type) or a JSON body `{collection, documents}`. Text is extracted at once (a PDF becomes one document per page, with `page` metadata); files that cannot be read are reported in `failures` without stopping the job. The job then chunks, embeds and upserts in the background, idempotently: unchanged documents are skipped. Poll getIngestJob for progress.',
   })
-  @ApiConsumes('multipart/form-data', 'application/json')
-  @ApiBody({ schema: { oneOf: [MULTIPART_SCHEMA, { $ref: getSchemaPath(CreateIngestJobDto) }] } })
+  @ApiBodyByMediaType({
+    'multipart/form-data': MULTIPART_SCHEMA,
+    'application/json': schemaRef(CreateIngestJobDto),
+  })
   @ApiAcceptedResponse({ type: IngestJobDto, description: 'Accepted: the job is queued' })
   @ApiErrors({
     404: 'The collection is not yours to write',
-    413: 'A file, the file count or the request is over INGEST_MAX_FILE_BYTES, INGEST_MAX_FILES or INGEST_MAX_REQUEST_BYTES',
-    429: 'INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After',
+    413: {
+      description:
+        'A file, the file count or the request is over INGEST_MAX_FILE_BYTES, INGEST_MAX_FILES or INGEST_MAX_REQUEST_BYTES',
+      message: 'files: a file is larger than 20000000 bytes (INGEST_MAX_FILE_BYTES)',
+    },
+    429: {
+      description:
+        'INGEST_MAX_JOBS_PER_USER jobs already queued or running, or the strict rate limit; see Retry-After',
+      message: 'at most 4 ingest jobs may be queued or running per user (INGEST_MAX_JOBS_PER_USER)',
+    },
   })
   create(
     @CurrentUser() user: Principal,
@@ -146,7 +158,12 @@ export class IngestController {
   })
   @ApiParam(JOB_ID)
   @ApiOkResponse({ type: IngestJobDto, description: 'The job as it stands after the request' })
-  @ApiErrors(NOT_FOUND_JOB, { 409: 'The job has already finished' })
+  @ApiErrors(NOT_FOUND_JOB, {
+    409: {
+      description: 'The job has already finished',
+      message: "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' already succeeded",
+    },
+  })
   cancel(
     @CurrentUser() user: Principal,
     @Param('id', ParseUUIDPipe) id: string,

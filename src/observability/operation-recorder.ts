@@ -1,6 +1,13 @@
 /** What an embedding call embeds: one search query, or a batch of passages for storage. */
 export type EmbeddingKind = 'query' | 'documents';
 
+export const INGEST_FILE_OUTCOMES = ['accepted', 'skipped', 'rejected'] as const;
+export type IngestFileOutcome = (typeof INGEST_FILE_OUTCOMES)[number];
+export const INGEST_CHUNK_OUTCOMES = ['written', 'unchanged'] as const;
+export type IngestChunkOutcome = (typeof INGEST_CHUNK_OUTCOMES)[number];
+export const REINDEX_OUTCOMES = ['succeeded', 'failed'] as const;
+export type ReindexOutcome = (typeof REINDEX_OUTCOMES)[number];
+
 /** One Chroma call as business code describes it; never texts or vectors. */
 export interface ChromaCall<T> {
   /** Stable low-cardinality name: `query`, `get`, `upsert`, `heartbeat` … */
@@ -36,6 +43,18 @@ export abstract class OperationRecorder {
    * `model` should be a configured model id (low cardinality), never user input.
    */
   abstract llmCall<T>(model: string, fn: (scope: LlmCallScope) => Promise<T>): Promise<T>;
+
+  /** `count` files (or JSON documents) of an ingest job, accepted or rejected when it is created. */
+  abstract ingestFiles(outcome: IngestFileOutcome, count: number): void;
+
+  /** `count` chunks an ingest job stored (written) or found stored as they were (unchanged). */
+  abstract ingestChunks(outcome: IngestChunkOutcome, count: number): void;
+
+  /** A re-index run ended. */
+  abstract reindexRun(outcome: ReindexOutcome): void;
+
+  /** A retrieval was answered by the filter tier named `tier` (one of a fixed few). */
+  abstract queryTier(tier: string): void;
 }
 
 const IGNORED_USAGE: LlmCallScope = { recordUsage: () => undefined };
@@ -53,6 +72,14 @@ class NoopOperationRecorder extends OperationRecorder {
   llmCall<T>(_model: string, fn: (scope: LlmCallScope) => Promise<T>): Promise<T> {
     return fn(IGNORED_USAGE);
   }
+
+  ingestFiles(): void {}
+
+  ingestChunks(): void {}
+
+  reindexRun(): void {}
+
+  queryTier(): void {}
 }
 
 export const NOOP_RECORDER: OperationRecorder = new NoopOperationRecorder();

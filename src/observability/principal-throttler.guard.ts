@@ -64,6 +64,19 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     return `${name}:${tracker}`;
   }
 
+  /**
+   * @nestjs/throttler names a refusal's header after its window (`Retry-After-strict`), which no
+   * client knows; every 429 carries the standard `Retry-After` alone (set below).
+   */
+  protected override setResponseHeader(
+    response: Record<string, unknown>,
+    name: string,
+    value: string | number,
+  ): void {
+    if (name.startsWith('Retry-After')) return;
+    super.setResponseHeader(response, name, value);
+  }
+
   protected override throwThrottlingException(
     context: ExecutionContext,
     { timeToBlockExpire }: ThrottlerLimitDetail,

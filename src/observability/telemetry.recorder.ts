@@ -1,19 +1,27 @@
 import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { DomainError } from '../common/domain-errors';
 import type { AppMetrics } from './app-metrics';
 import {
   OperationRecorder,
   type ChromaCall,
   type EmbeddingKind,
+  type IngestChunkOutcome,
+  type IngestFileOutcome,
   type LlmCallScope,
+  type ReindexOutcome,
 } from './operation-recorder';
 
 /** Tracer name; spans cost next to nothing while no SDK is registered (tracing off). */
 export const TRACER_NAME = 'rag-api';
 
-type Outcome = 'ok' | 'error';
+type Outcome = 'ok' | 'not_found' | 'error';
 
 /** Error class names only: messages may quote user input. */
 const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'Error');
+
+/** A lookup of something absent (a collection) answered as such: an outcome, not a failure. */
+const isNotFound = (error: unknown): boolean =>
+  error instanceof DomainError && error.kind === 'not_found';
 
 /**
  * Reports each operation as a trace span (child of the HTTP request's span) and as Prometheus
@@ -40,7 +48,7 @@ export class TelemetryRecorder extends OperationRecorder {
       },
       (seconds, outcome, error) => {
         this.metrics?.chromaDuration.observe({ operation, outcome }, seconds);
-        if (error !== undefined) {
+        if (outcome === 'error') {
           this.metrics?.chromaErrors.inc({ operation, error: errorName(error) });
         }
       },
@@ -76,6 +84,22 @@ export class TelemetryRecorder extends OperationRecorder {
     );
   }
 
+  ingestFiles(outcome: IngestFileOutcome, count: number): void {
+    this.metrics?.ingestFiles.inc({ outcome }, count);
+  }
+
+  ingestChunks(outcome: IngestChunkOutcome, count: number): void {
+    this.metrics?.ingestChunks.inc({ outcome }, count);
+  }
+
+  reindexRun(outcome: ReindexOutcome): void {
+    this.metrics?.reindexRuns.inc({ outcome });
+  }
+
+  queryTier(tier: string): void {
+    this.metrics?.queryTiers.inc({ tier });
+  }
+
   /** Runs `fn` inside a new active span, then records its duration and outcome. */
   private run<T>(
     name: string,
@@ -90,12 +114,14 @@ export class TelemetryRecorder extends OperationRecorder {
         return await fn(span);
       } catch (error) {
         failure = { error };
-        span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
+        if (!isNotFound(error)) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorName(error) });
+        }
         throw error;
       } finally {
         const seconds = (performance.now() - started) / 1000;
-        if (failure) record(seconds, 'error', failure.error);
-        else record(seconds, 'ok');
+        if (!failure) record(seconds, 'ok');
+        else record(seconds, isNotFound(failure.error) ? 'not_found' : 'error', failure.error);
         span.end();
       }
     });

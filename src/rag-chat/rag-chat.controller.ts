@@ -65,8 +65,14 @@ export class RagChatController {
   @ApiErrors(404, 413, 409, {
     400: 'Invalid input; names the field',
     502: 'The language model failed (5xx after retries, a rejected request or a bad answer)',
-    503: 'The language model, Chroma or the embedder is unreachable',
-    504: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
+    503: {
+      description: 'The language model, Chroma or the embedder is unreachable',
+      message: 'OpenAI chat failed: connect ECONNREFUSED 10.0.0.12:443',
+    },
+    504: {
+      description: 'The language model or Chroma did not answer in time (LLM_TIMEOUT_MS)',
+      message: 'OpenAI chat did not answer within 60000 ms',
+    },
   })
   async fastChat(
     @CurrentUser() user: Principal,

@@ -47,7 +47,12 @@ export class ReindexController {
     type: ReindexRunDto,
     description: 'Nothing to do: the collection already uses the configured embedder',
   })
-  @ApiErrors(413, 404, { 409: 'A re-index of this collection is already running' })
+  @ApiErrors(413, 404, {
+    409: {
+      description: 'A re-index of this collection is already running',
+      message: "a re-index of 'docs' is already running (run 0b6f8a52-3c1d-4e7a-9f21-5d8c7b6a4e30)",
+    },
+  })
   async start(
     @CurrentUser() user: Principal,
     @Body() body: StartReindexDto,
@@ -69,8 +74,14 @@ export class ReindexController {
   })
   @ApiOkResponse({ type: RollbackResponseDto })
   @ApiErrors(413, {
-    404: 'The collection was never re-indexed',
-    409: 'A re-index is running, or there is no previous generation',
+    404: {
+      description: 'The collection was never re-indexed',
+      message: "collection generations of 'docs' was not found",
+    },
+    409: {
+      description: 'A re-index is running, or there is no previous generation',
+      message: "'docs' has no previous generation to roll back to",
+    },
   })
   rollback(
     @CurrentUser() user: Principal,
@@ -87,7 +98,12 @@ export class ReindexController {
   })
   @ApiParam({ name: 'id', description: 'Run id returned by startReindex', schema: UUID_SCHEMA })
   @ApiOkResponse({ type: ReindexRunDto })
-  @ApiErrors({ 404: 'No such run' })
+  @ApiErrors({
+    404: {
+      description: 'No such run',
+      message: "re-index run '0b6f8a52-3c1d-4e7a-9f21-5d8c7b6a4e30' was not found",
+    },
+  })
   async get(@CurrentUser() user: Principal, @Param('id') id: string): Promise<ReindexRunDto> {
     const status = await this.reindex.status(id);
     this.accessible(user, status.collection);

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkLogicalName, physicalName } from '../collections/collection-names';
@@ -12,6 +12,7 @@ import { Leases } from '../collections/lease';
 import { DomainError, NotFoundError } from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
 import { fingerprintToString } from '../embeddings/embedder.port';
+import { NOOP_RECORDER, OperationRecorder } from '../observability/operation-recorder';
 import { VectorStore } from '../vector-store/vector-store.port';
 import type { ReindexRunDto, RollbackResponseDto } from './dto/reindex.dto';
 import { GenerationCopier } from './generation-copier';
@@ -64,6 +65,7 @@ export class ReindexService implements BeforeApplicationShutdown {
     private readonly registry: CollectionRegistry,
     private readonly router: CollectionRouter,
     private readonly embedders: EmbedderCatalog,
+    @Optional() private readonly recorder: OperationRecorder = NOOP_RECORDER,
   ) {
     this.limits = config;
     this.leases = new Leases(this.limits.settleMs);
@@ -250,9 +252,11 @@ export class ReindexService implements BeforeApplicationShutdown {
         `${logical}: switched to ${build.target.name} (${status.total} chunks, ${(status.total / seconds).toFixed(0)} chunks/s)`,
       );
       await this.prune(logical);
+      this.recorder.reindexRun('succeeded');
       return status;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      this.recorder.reindexRun('failed');
       await this.fail(logical, build, message, progress);
       return {
         ...(runStatus({ ...entry, build }, build.runId) as ReindexRunDto),

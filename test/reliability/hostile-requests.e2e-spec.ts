@@ -23,19 +23,19 @@ describe('hostile requests (issue 17, findings 8, 9, 12)', () => {
     const collection = `unicode-${SUFFIX}`;
     const doc = (extra: Record<string, unknown> = {}) => ({ id: 'doc', text: 'x', ...extra });
     const cases: [string, string, Record<string, unknown>][] = [
-      ['documents.0.id', '/chroma/update', { collection, documents: [doc({ id: `ls${LONE}` })] }],
+      ['documents[0].id', '/chroma/update', { collection, documents: [doc({ id: `ls${LONE}` })] }],
       [
-        'documents.0.text',
+        'documents[0].text',
         '/chroma/update',
         { collection, documents: [doc({ text: `a${LONE}` })] },
       ],
       [
-        'documents.0.metadata',
+        'documents[0].metadata',
         '/chroma/update',
         { collection, documents: [doc({ metadata: { [`k${LONE}`]: 'v' } })] },
       ],
       [
-        'documents.0.metadata.lang',
+        'documents[0].metadata.lang',
         '/chroma/update',
         { collection, documents: [doc({ metadata: { lang: `e${LONE}n` } })] },
       ],
@@ -43,18 +43,18 @@ describe('hostile requests (issue 17, findings 8, 9, 12)', () => {
       ['query', '/chroma/query', { collection, query: `why${LONE}` }],
       ['filter.lang', '/chroma/query', { collection, query: 'why', filter: { lang: LONE } }],
       [
-        'filter.$or.1.lang.$in.0',
+        'filter.$or[1].lang.$in[0]',
         '/chroma/query',
         { collection, query: 'why', filter: { $or: [{ a: 1 }, { lang: { $in: [LONE] } }] } },
       ],
       ['filter', '/chroma/query', { collection, query: 'why', filter: { [`k${LONE}`]: 1 } }],
       ['question', '/fast_chat', { collection, question: `why${LONE}?` }],
       [
-        'history.0.content',
+        'history[0].content',
         '/fast_chat',
         { collection, question: 'why?', history: [{ role: 'user', content: `hi${LONE}` }] },
       ],
-      ['documents.0.text', '/ingest/jobs', { collection, documents: [doc({ text: LONE })] }],
+      ['documents[0].text', '/ingest/jobs', { collection, documents: [doc({ text: LONE })] }],
     ];
 
     it('answers 400 naming each field and leaves the store unchanged', async () => {

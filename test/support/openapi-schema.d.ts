@@ -855,6 +855,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -864,6 +871,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -873,6 +887,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -886,6 +907,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -899,6 +927,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "a re-index of 'docs' is already running (run 0b6f8a52-3c1d-4e7a-9f21-5d8c7b6a4e30)",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -912,6 +947,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -926,6 +988,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -935,6 +1004,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -944,6 +1020,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -953,6 +1036,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -993,6 +1083,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1002,6 +1099,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1011,6 +1115,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1024,6 +1135,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection generations of 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1037,6 +1155,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "'docs' has no previous generation to roll back to",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1050,6 +1175,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1064,6 +1216,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1073,6 +1232,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1082,6 +1248,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1091,6 +1264,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1130,6 +1310,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1139,6 +1326,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1148,6 +1342,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1161,6 +1362,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "re-index run '0b6f8a52-3c1d-4e7a-9f21-5d8c7b6a4e30' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1175,6 +1383,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1184,6 +1399,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1193,6 +1415,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1202,6 +1431,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1238,6 +1474,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1247,6 +1490,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1256,6 +1506,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1270,6 +1527,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1279,6 +1543,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1288,6 +1559,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1297,6 +1575,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1339,6 +1624,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1348,6 +1640,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1357,6 +1656,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1370,6 +1676,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1383,6 +1696,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1397,6 +1717,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1406,6 +1733,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1415,6 +1749,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1424,6 +1765,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1466,6 +1814,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1475,6 +1830,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1484,6 +1846,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1497,6 +1866,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1510,6 +1886,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1524,6 +1907,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1533,6 +1923,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1542,6 +1939,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1551,6 +1955,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1591,6 +2002,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1600,6 +2018,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1609,6 +2034,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1622,6 +2054,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1635,6 +2074,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1648,6 +2094,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1662,6 +2135,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1671,6 +2151,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1680,6 +2167,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1689,6 +2183,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1729,6 +2230,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1738,6 +2246,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1747,6 +2262,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1760,6 +2282,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1773,6 +2302,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1786,6 +2322,33 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1800,6 +2363,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1809,6 +2379,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1818,6 +2395,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1827,6 +2411,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1875,7 +2466,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1885,6 +2490,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1894,6 +2506,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1910,7 +2529,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1927,7 +2560,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "collection 'docs' holds vectors from embedder local/glove-100d/1124, but this API embeds with openai/text-embedding-3-small/1536; re-index it or use another collection",
+           *       "statusCode": 409
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1944,8 +2591,45 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "request body is larger than 10000000 bytes (BODY_LIMIT_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
         };
       };
       /** @description Too many requests from this caller; `Retry-After` says when to retry */
@@ -1962,6 +2646,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1971,6 +2662,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1980,7 +2678,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Gateway",
+           *       "message": "OpenAI chat failed: HTTP 500 Internal Server Error",
+           *       "statusCode": 502
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Bad Gateway",
+           *       "message": "OpenAI chat failed: HTTP 500 Internal Server Error",
+           *       "statusCode": 502
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -1990,7 +2702,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "OpenAI chat failed: connect ECONNREFUSED 10.0.0.12:443",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "OpenAI chat failed: connect ECONNREFUSED 10.0.0.12:443",
+           *       "statusCode": 503
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2000,7 +2726,21 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "OpenAI chat did not answer within 60000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "OpenAI chat did not answer within 60000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'text/event-stream': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2087,6 +2827,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2198,6 +2945,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2312,28 +3066,16 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json':
-          | {
-              /**
-               * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
-               * @example docs
-               */
-              collection?: string;
-              /** @description Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file). */
-              files: string[];
-            }
-          | components['schemas']['CreateIngestJobDto'];
-        'multipart/form-data':
-          | {
-              /**
-               * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
-               * @example docs
-               */
-              collection?: string;
-              /** @description Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file). */
-              files: string[];
-            }
-          | components['schemas']['CreateIngestJobDto'];
+        'application/json': components['schemas']['CreateIngestJobDto'];
+        'multipart/form-data': {
+          /**
+           * @description Collection name (3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit); DEFAULT_COLLECTION when omitted.
+           * @example docs
+           */
+          collection?: string;
+          /** @description Files (txt, md, html, pdf, docx; at most INGEST_MAX_FILES of INGEST_MAX_FILE_BYTES each). The file name may be a relative path: it becomes the document id (`..` and absolute paths are refused per file). */
+          files: string[];
+        };
       };
     };
     responses: {
@@ -2366,6 +3108,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2375,6 +3124,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2384,6 +3140,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2400,6 +3163,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "collection 'docs' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2416,6 +3186,36 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Payload Too Large",
+           *       "message": "files: a file is larger than 20000000 bytes (INGEST_MAX_FILE_BYTES)",
+           *       "statusCode": 413
+           *     }
+           */
+          'application/json': components['schemas']['ApiErrorDto'];
+        };
+      };
+      /** @description The body is not multipart/form-data or application/json, or its Content-Type is missing */
+      415: {
+        headers: {
+          'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Limit-strict': components['headers']['X-RateLimit-Limit-strict'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Remaining-strict': components['headers']['X-RateLimit-Remaining-strict'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          'X-RateLimit-Reset-strict': components['headers']['X-RateLimit-Reset-strict'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": "Unsupported Media Type",
+           *       "message": "request body: Content-Type text/plain is not supported; send Content-Type: multipart/form-data or Content-Type: application/json",
+           *       "statusCode": 415
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2433,6 +3233,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "at most 4 ingest jobs may be queued or running per user (INGEST_MAX_JOBS_PER_USER)",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2442,6 +3249,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2451,6 +3265,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2460,6 +3281,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2499,6 +3327,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2508,6 +3343,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2517,6 +3359,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2530,6 +3379,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2544,6 +3400,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2553,6 +3416,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2562,6 +3432,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2571,6 +3448,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2611,6 +3495,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2620,6 +3511,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "invalid token: the token has expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2629,6 +3527,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2642,6 +3547,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Not Found",
+           *       "message": "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' was not found",
+           *       "statusCode": 404
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2655,6 +3567,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Conflict",
+           *       "message": "ingest job '6f1c2d1e-8a57-4c1b-9a53-2b7a3f0b9c11' already succeeded",
+           *       "statusCode": 409
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2669,6 +3588,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2678,6 +3604,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2687,6 +3620,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -2696,6 +3636,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
