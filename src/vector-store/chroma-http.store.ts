@@ -387,7 +387,11 @@ export class ChromaHttpStore extends VectorStore {
     return this.options.hnsw ?? HNSW_DEFAULTS;
   }
 
-  /** A collection created before (or with other settings) gets the configured `ef_search`. */
+  /**
+   * A collection created before (or with other settings) gets the configured `ef_search` in its
+   * stored configuration. The pinned server keeps searching an index it already loaded with the
+   * old value (bench/hnsw/RESULTS.md), so only a rebuilt generation is sure to use it at once.
+   */
   private async applySearchBreadth(collection: Collection): Promise<void> {
     const { efSearch } = this.hnsw;
     const hnsw = collection.configuration?.hnsw;
