@@ -31,7 +31,14 @@ const ENV = {
   REINDEX_BATCH_SIZE: '100',
   THROTTLE_LIMIT: '100000',
 };
-const NEW_MODEL = { EMBEDDINGS_LEXICAL_DIMENSIONS: '512' };
+/** The new model's API also builds its generations with its own HNSW parameters. */
+const NEW_MODEL = {
+  EMBEDDINGS_LEXICAL_DIMENSIONS: '512',
+  CHROMA_HNSW_EF_CONSTRUCTION: '64',
+  CHROMA_HNSW_EF_SEARCH: '150',
+  CHROMA_HNSW_MAX_NEIGHBORS: '12',
+};
+const NEW_INDEX = { space: 'cosine', ef_construction: 64, ef_search: 150, max_neighbors: 12 };
 
 interface Run {
   run_id: string;
@@ -39,7 +46,16 @@ interface Run {
   done: number;
   total: number;
   target: string;
+  serving?: string;
+  message?: string;
   error?: string;
+  search_check?: {
+    probes: number;
+    overlap: number | null;
+    own_document_old: number | null;
+    own_document_new: number;
+    passed: boolean;
+  };
 }
 interface Listed {
   name: string;
@@ -48,6 +64,7 @@ interface Listed {
   generation: number;
   active_collection: string;
   embedder: { model: string };
+  index: typeof NEW_INDEX;
 }
 
 const http = (app: TestApp) => app.app.getHttpServer() as App;
@@ -170,6 +187,10 @@ describe('re-index after an embedding-model change', () => {
       state: 'succeeded',
       error: undefined,
     });
+    // Another embedder: the probes' own documents must still be found by the new generation.
+    expect(finished.search_check).toMatchObject({ probes: 20, passed: true });
+    const { own_document_old, own_document_new } = finished.search_check!;
+    expect(own_document_new).toBeGreaterThanOrEqual(0.8 * own_document_old!);
     console.log(
       `re-index: ${finished.total} chunks in ${seconds.toFixed(1)} s = ${(finished.total / seconds).toFixed(0)} chunks/s; ${queries} queries, ${written.length} upserts and ${deleted.length} deletes during the run, ${failures.length} failed`,
     );
@@ -185,6 +206,8 @@ describe('re-index after an embedding-model change', () => {
       count: 2000 + written.length - 25 * deleted.length,
     });
     expect(after.embedder.model).toContain('lex512');
+    // The generation was created with the new API's HNSW parameters.
+    expect(after.index).toEqual(NEW_INDEX);
     for (const [ids, status] of [
       [written, 200],
       [deleted, 404],
@@ -214,6 +237,18 @@ describe('re-index after an embedding-model change', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await listed(app)).toMatchObject({ generation: 0, compatible: false });
+    // The run's status says it was rolled back, and which generation serves now.
+    expect(await runOf(app, accepted.run_id)).toMatchObject({
+      state: 'rolled_back',
+      target: `${COLLECTION}__v1`,
+      serving: COLLECTION,
+    });
+    // Without a body, rollback (like reindex) means DEFAULT_COLLECTION: never re-indexed here.
+    const { body: noBody } = await request(http(app))
+      .post('/admin/reindex/rollback')
+      .set('Authorization', auth(app))
+      .expect(404);
+    expect(noBody.message).toBe("collection generations of 'docs' was not found");
     const answer = await request(http(app))
       .post('/chroma/query')
       .set('Authorization', auth(app))
@@ -261,5 +296,44 @@ describe('re-index after an embedding-model change', () => {
       .send({ collection: COLLECTION })
       .expect(200);
     expect(noop).toMatchObject({ run_id: null, state: 'up_to_date' });
+    expect(noop.message).toMatch(/already uses the configured embedder.*"force": true/);
+  }, 180_000);
+
+  it('does not switch to a generation whose search disagrees, and says why with figures', async () => {
+    const serving = await listed(app);
+    await app.close();
+    // A degenerate index (2 links per node, tiny breadths) and full agreement required.
+    app = await createTestApp({
+      ...ENV,
+      ...NEW_MODEL,
+      CHROMA_HNSW_EF_CONSTRUCTION: '2',
+      CHROMA_HNSW_EF_SEARCH: '1',
+      CHROMA_HNSW_MAX_NEIGHBORS: '2',
+      REINDEX_PROBE_MIN_AGREEMENT: '1',
+    });
+    const { body: accepted } = await request(http(app))
+      .post('/admin/reindex')
+      .set('Authorization', auth(app))
+      .send({ collection: COLLECTION, force: true })
+      .expect(202);
+    let finished!: Run;
+    await until(async () => {
+      finished = await runOf(app, accepted.run_id);
+      return finished.state !== 'building';
+    });
+    expect(finished).toMatchObject({
+      state: 'failed',
+      serving: serving.active_collection,
+      search_check: { probes: 20, passed: false },
+    });
+    expect(finished.search_check!.overlap).toBeLessThan(1);
+    expect(finished.error).toMatch(
+      /^search verification failed: mean overlap@10 of top documents 0\.\d\d, .* the new generation was not switched to$/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await listed(app)).toMatchObject({
+      generation: serving.generation,
+      active_collection: serving.active_collection,
+    });
   }, 180_000);
 });

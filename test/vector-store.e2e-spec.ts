@@ -7,20 +7,23 @@ import {
   UpstreamTimeoutError,
   VectorStoreUnavailableError,
 } from '../src/common/domain-errors';
+import { HNSW_DEFAULTS } from '../src/config/env.schema';
 import type { EmbedderFingerprint } from '../src/embeddings/embedder.port';
 import { ChromaHttpStore, createChromaClient } from '../src/vector-store/chroma-http.store';
 import { findFreePort } from '../src/vector-store/chroma-server.process';
 import { RequestDeadline } from '../src/vector-store/request-deadline';
+import type { HnswSettings } from '../src/vector-store/vector-store.config';
 import type { VectorRecord } from '../src/vector-store/vector-store.port';
 
 const FP: EmbedderFingerprint = { provider: 'test', model: 'unit', dimension: 3 };
 
-const storeAt = (url: string, timeoutMs = 10_000): ChromaHttpStore => {
+const storeAt = (url: string, timeoutMs = 10_000, hnsw?: HnswSettings): ChromaHttpStore => {
   const deadline = new RequestDeadline('the vector store');
   return new ChromaHttpStore(createChromaClient({ url, authHeader: 'Authorization' }, deadline), {
     strategy: 'http',
     timeoutMs,
     deadline,
+    hnsw,
   });
 };
 
@@ -54,13 +57,52 @@ describe('ChromaHttpStore against a real Chroma server', () => {
     // A fresh store has no cached handle, so this reads what the server stored.
     const other = storeAt(url);
     await expect(other.ensureCollection(name, FP)).resolves.toMatchObject({ count: 0 });
+    const index = {
+      space: 'cosine',
+      efConstruction: HNSW_DEFAULTS.efConstruction,
+      efSearch: HNSW_DEFAULTS.efSearch,
+      maxNeighbors: HNSW_DEFAULTS.maxNeighbors,
+    };
     await expect(other.describeCollection(name)).resolves.toEqual({
       name,
       count: 0,
       fingerprint: FP,
+      index,
     });
     const listed = await other.listCollections();
-    expect(listed.find((info) => info.name === name)).toEqual({ name, count: 0, fingerprint: FP });
+    expect(listed.find((info) => info.name === name)).toEqual({
+      name,
+      count: 0,
+      fingerprint: FP,
+      index,
+    });
+  });
+
+  it('creates a collection with the configured HNSW parameters, as the server reports them', async () => {
+    const name = uniqueName();
+    const hnsw = { efConstruction: 123, efSearch: 77, maxNeighbors: 24 };
+    await storeAt(url, 10_000, hnsw).ensureCollection(name, FP);
+    // A fresh store reads the collection back from the server.
+    await expect(storeAt(url).describeCollection(name)).resolves.toMatchObject({
+      index: { space: 'cosine', efConstruction: 123, efSearch: 77, maxNeighbors: 24 },
+    });
+  });
+
+  it('gives an existing collection the configured ef_search, keeping what cannot change', async () => {
+    const name = uniqueName();
+    await storeAt(url, 10_000, {
+      efConstruction: 50,
+      efSearch: 40,
+      maxNeighbors: 12,
+    }).ensureCollection(name, FP);
+    await storeAt(url, 10_000, {
+      efConstruction: 300,
+      efSearch: 250,
+      maxNeighbors: 48,
+    }).ensureCollection(name, FP);
+    await expect(storeAt(url).describeCollection(name)).resolves.toMatchObject({
+      index: { space: 'cosine', efConstruction: 50, efSearch: 250, maxNeighbors: 12 },
+    });
   });
 
   it('refuses a collection made by another embedder', async () => {

@@ -29,11 +29,27 @@ export interface BuildState {
   updatedAt: number;
 }
 
+/** What the probes found, kept in the run's status (reindex/search-check.ts). */
+export interface SearchCheckFigures {
+  probes: number;
+  top_k: number;
+  /** Mean share of the old generation's top documents the new one also returns; null when the
+   * old generation could not be asked (its embedder is not configured any more). */
+  overlap: number | null;
+  /** Probes whose own document the old / new generation returns among its top results. */
+  own_document_old: number | null;
+  own_document_new: number;
+  min_agreement: number;
+  passed: boolean;
+}
+
 export interface RunSummary {
   runId: string;
   target: Generation;
   state: 'succeeded' | 'failed';
   error?: string;
+  /** The search comparison made before the switch (absent when off or not reached). */
+  searchCheck?: SearchCheckFigures;
   done: number;
   total: number;
   startedAt: number;

@@ -21,6 +21,9 @@ const optionalBool = optionalString
   .pipe(z.enum(BOOL_WORDS).optional())
   .transform((value) => (value === undefined ? undefined : isTrueWord(value)));
 
+/** HNSW parameters for new collections, chosen in bench/hnsw/RESULTS.md (recall against exact search). */
+export const HNSW_DEFAULTS = { efConstruction: 100, efSearch: 200, maxNeighbors: 16 } as const;
+
 /** The largest `top_k` a deployment may allow: MAX_TOP_K's default and ceiling. */
 export const TOP_K_CEILING = 100;
 
@@ -46,6 +49,9 @@ export const envSchema = z
     CHROMA_DATABASE: optionalString,
     CHROMA_TIMEOUT_MS: int(10_000, 100),
     CHROMA_UPSERT_BATCH_SIZE: int(500, 1, 100_000),
+    CHROMA_HNSW_EF_CONSTRUCTION: int(HNSW_DEFAULTS.efConstruction, 1, 10_000),
+    CHROMA_HNSW_EF_SEARCH: int(HNSW_DEFAULTS.efSearch, 1, 10_000),
+    CHROMA_HNSW_MAX_NEIGHBORS: int(HNSW_DEFAULTS.maxNeighbors, 2, 512),
     CHROMA_MAX_SOCKETS: int(64, 1, 10_000),
     CHROMA_IDLE_SOCKET_MS: int(5_000, 100, 600_000),
     CHROMA_PATH: optionalString,
@@ -157,6 +163,9 @@ export const envSchema = z
     REINDEX_LEASE_MS: int(60_000, 1000),
     REINDEX_SETTLE_MS: int(500, 0, 60_000),
     REINDEX_VERIFY_SAMPLE: int(50, 0, 10_000),
+    REINDEX_PROBES: int(20, 0, 1000),
+    REINDEX_PROBE_TOP_K: int(10, 1, TOP_K_CEILING),
+    REINDEX_PROBE_MIN_AGREEMENT: z.coerce.number().min(0).max(1).default(0.8),
     REINDEX_RETENTION_MS: int(7 * 24 * 3600 * 1000, 0),
     REINDEX_CRON: optionalString,
     // Bulk ingest: file formats, async jobs (see src/ingest/README.md).

@@ -149,6 +149,9 @@ describe('chunkText', () => {
   });
 });
 
+/** Half of a surrogate pair without its other half: a character cut in two. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** The text without whitespace: what chunking must keep, in order. */
 const solid = (text: string) => text.replace(/\s+/g, '');
 
@@ -242,6 +245,36 @@ describe('chunkText properties', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('holds the size for any shape of input: long words, CJK or emoji without spaces, one giant line', () => {
+    const shapedText = fc
+      .array(
+        fc.oneof(
+          fc.integer({ min: 1, max: 3000 }).map((n) => 'w'.repeat(n)),
+          fc.string({
+            unit: fc.integer({ min: 0x4e00, max: 0x9fff }).map((c) => String.fromCodePoint(c)),
+            maxLength: 2000,
+          }),
+          fc.string({ unit: fc.constantFrom('😀', '𝄞', '𠀀', '👍🏽'), maxLength: 800 }),
+          fc.string({ unit: 'grapheme', maxLength: 200 }),
+          fc.constantFrom(' ', '\n', '\n\n', '。', '. ', '# '),
+        ),
+        { maxLength: 12 },
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(shapedText, options, (text, chunking) => {
+        const chunks = chunkText(text, chunking);
+        for (const chunk of chunks) {
+          expect(chunk.length).toBeLessThanOrEqual(chunking.size);
+          // No surrogate pair is cut in two: every chunk is well-formed UTF-16.
+          expect(chunk).not.toMatch(LONE_SURROGATE);
+        }
+        expect(rebuildsText(text, chunks, chunking.overlap)).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 

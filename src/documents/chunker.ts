@@ -36,6 +36,8 @@ function blocks(text: string): { text: string; heading: boolean }[] {
     .filter((block) => block.text.length > 0);
 }
 
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
 /** Breaks a block longer than `size` at sentence, then word, then character boundaries. */
 function splitLong(text: string, size: number): string[] {
   if (text.length <= size) return [text];
@@ -48,8 +50,11 @@ function splitLong(text: string, size: number): string[] {
   // Stryker restore Regex
   for (const unit of units) {
     // Stryker disable next-line EqualityOperator: units are never empty, and an empty part after a full one only flushes it
-    for (let start = 0; start < unit.length; start += size) {
-      const part = unit.slice(start, start + size);
+    for (let start = 0, end = 0; start < unit.length; start = end) {
+      end = Math.min(unit.length, start + size);
+      // Never between the two halves of a surrogate pair (an emoji, a rare CJK ideograph).
+      if (end < unit.length && isHighSurrogate(unit.charCodeAt(end - 1)) && end - start > 1) end--;
+      const part = unit.slice(start, end);
       if (current && current.length + 1 + part.length > size) {
         pieces.push(current);
         current = part;

@@ -291,6 +291,12 @@ export class DocumentsService {
           active.fingerprint !== undefined && fingerprintToString(active.fingerprint) === current,
         active_collection: active.name,
         generation,
+        index: active.index && {
+          space: active.index.space,
+          ef_construction: active.index.efConstruction,
+          ef_search: active.index.efSearch,
+          max_neighbors: active.index.maxNeighbors,
+        },
       }),
     );
     return filterAccessibleCollections(user, collections, (dto) => dto.name);

@@ -19,6 +19,7 @@ export function runStatus(
       state: build.leaseExpiresAt > now ? 'building' : 'interrupted',
       source: entry.active.name,
       target: build.target.name,
+      serving: entry.active.name,
       embedder: fingerprintToString(build.target.fingerprint),
       done: build.done,
       total: build.total,
@@ -27,10 +28,14 @@ export function runStatus(
     };
   }
   if (lastRun?.runId === runId) {
+    // A rollback swaps generations without a run of its own: the run that built the one no longer
+    // serving reports that, and which one serves now.
+    const rolledBack = lastRun.state === 'succeeded' && entry.active.name !== lastRun.target.name;
     return {
       run_id: runId,
       collection: entry.logical,
-      state: lastRun.state,
+      state: rolledBack ? 'rolled_back' : lastRun.state,
+      serving: entry.active.name,
       target: lastRun.target.name,
       embedder: fingerprintToString(lastRun.target.fingerprint),
       done: lastRun.done,
@@ -39,6 +44,7 @@ export function runStatus(
       updated_at: iso(lastRun.finishedAt),
       finished_at: iso(lastRun.finishedAt),
       error: lastRun.error,
+      search_check: lastRun.searchCheck,
     };
   }
   return undefined;

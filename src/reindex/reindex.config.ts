@@ -1,3 +1,4 @@
+import type { SearchCheckOptions } from './search-check';
 import type { Env } from '../config/env.schema';
 
 /** Zero-downtime rebuild of a collection with the configured embedder. */
@@ -12,6 +13,8 @@ export abstract class ReindexConfig {
   abstract readonly settleMs: number;
   /** Chunks compared by id and text between old and new before switching. */
   abstract readonly verifySample: number;
+  /** Search compared between old and new generation before switching (SearchCheck). */
+  abstract readonly searchCheck: SearchCheckOptions;
   /** Generations older than the previous one are deleted this long after they were retired. */
   abstract readonly retentionMs: number;
   /** Cron expression re-indexing every collection that needs it; off when unset. */
@@ -25,6 +28,11 @@ export const reindexConfigFrom = (env: Env): ReindexConfig => ({
   leaseMs: env.REINDEX_LEASE_MS,
   settleMs: env.REINDEX_SETTLE_MS,
   verifySample: env.REINDEX_VERIFY_SAMPLE,
+  searchCheck: {
+    probes: env.REINDEX_PROBES,
+    topK: env.REINDEX_PROBE_TOP_K,
+    minAgreement: env.REINDEX_PROBE_MIN_AGREEMENT,
+  },
   retentionMs: env.REINDEX_RETENTION_MS,
   cron: env.REINDEX_CRON,
 });

@@ -40,12 +40,13 @@ export class ReindexController {
     operationId: 'startReindex',
     summary: 'Rebuild a collection with the configured embedder',
     description:
-      'Copies the active generation into a new one, re-embedding every chunk, while queries keep answering from the active one and writes go to both; then verifies and switches. Runs only when the active generation was made by another embedder, unless `force`.',
+      'Copies the active generation into a new one, re-embedding every chunk, while queries keep answering from the active one and writes go to both; then verifies and switches. Runs only when the active generation was made by another embedder, unless `force`; before switching, probe queries must find the same documents in both generations (REINDEX_PROBES), else the run fails and the active generation keeps serving.',
   })
   @ApiAcceptedResponse({ type: ReindexRunDto, description: 'The build started' })
   @ApiOkResponse({
     type: ReindexRunDto,
-    description: 'Nothing to do: the collection already uses the configured embedder',
+    description:
+      'Nothing to do: the collection already uses the configured embedder (`up_to_date`, `message` says how to force a rebuild)',
   })
   @ApiErrors(413, 404, {
     409: {
@@ -70,7 +71,7 @@ export class ReindexController {
     operationId: 'rollbackReindex',
     summary: 'Serve the previous generation again',
     description:
-      'Swaps the active and previous generations in one registry write. With `REINDEX_CRON` set and the embedder unchanged, the next scheduled run re-indexes again.',
+      'Swaps the active and previous generations in one registry write; without a body, of DEFAULT_COLLECTION (like startReindex). The run that built the generation rolled back from then reports `rolled_back` and the generation `serving`. With `REINDEX_CRON` set and the embedder unchanged, the next scheduled run re-indexes again.',
   })
   @ApiOkResponse({ type: RollbackResponseDto })
   @ApiErrors(413, {

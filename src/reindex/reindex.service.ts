@@ -11,17 +11,25 @@ import { CollectionRouter } from '../collections/collection-router';
 import { Leases } from '../collections/lease';
 import { DomainError, NotFoundError } from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
-import { fingerprintToString } from '../embeddings/embedder.port';
+import { fingerprintToString, type Embedder } from '../embeddings/embedder.port';
 import { NOOP_RECORDER, OperationRecorder } from '../observability/operation-recorder';
 import { VectorStore } from '../vector-store/vector-store.port';
 import type { ReindexRunDto, RollbackResponseDto } from './dto/reindex.dto';
 import { GenerationCopier } from './generation-copier';
 import { runStatus } from './reindex-run';
 import { ReindexConfig } from './reindex.config';
+import { SearchCheck, searchCheckFailure, type SearchCheckFigures } from './search-check';
 
 export class ReindexConflictError extends DomainError {
   constructor(message: string) {
     super('conflict', message);
+  }
+}
+
+/** The rebuilt generation does not answer like the serving one; the run fails, nothing switches. */
+class SearchDisagreementError extends Error {
+  constructor(readonly figures: SearchCheckFigures) {
+    super(searchCheckFailure(figures));
   }
 }
 
@@ -174,7 +182,9 @@ export class ReindexService implements BeforeApplicationShutdown {
           run_id: null,
           collection: logical,
           state: 'up_to_date',
+          message: `'${logical}' already uses the configured embedder (${fingerprintToString(configured)}); send "force": true to rebuild it anyway`,
           source: active.name,
+          serving: active.name,
           embedder: fingerprintToString(active.fingerprint),
           done: count,
           total: count,
@@ -245,7 +255,10 @@ export class ReindexService implements BeforeApplicationShutdown {
         },
       });
       signal.throwIfAborted();
-      await this.switchTo(logical, build);
+      const searchCheck = await this.checkSearch(entry, build, embedder);
+      if (searchCheck && !searchCheck.passed) throw new SearchDisagreementError(searchCheck);
+      signal.throwIfAborted();
+      await this.switchTo(logical, build, searchCheck);
       const status = await this.status(build.runId);
       const seconds = (Date.now() - started) / 1000;
       this.logger.log(
@@ -256,15 +269,36 @@ export class ReindexService implements BeforeApplicationShutdown {
       return status;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      const searchCheck = error instanceof SearchDisagreementError ? error.figures : undefined;
       this.recorder.reindexRun('failed');
-      await this.fail(logical, build, message, progress);
+      await this.fail(logical, build, message, progress, searchCheck);
       return {
         ...(runStatus({ ...entry, build }, build.runId) as ReindexRunDto),
         ...progress,
         state: 'failed',
         error: message,
+        search_check: searchCheck,
       };
     }
+  }
+
+  /** Asks the same probes of the serving generation and the rebuilt one (SearchCheck). */
+  private async checkSearch(
+    entry: RegistryEntry,
+    build: BuildState,
+    fresh: Embedder,
+  ): Promise<SearchCheckFigures | undefined> {
+    const old = await this.embedders.forFingerprint(entry.active.fingerprint);
+    const sameEmbedder =
+      fingerprintToString(entry.active.fingerprint) ===
+      fingerprintToString(build.target.fingerprint);
+    const figures = await new SearchCheck(this.store, this.limits.searchCheck).compare(
+      old && { collection: entry.active.name, embedder: old },
+      { collection: build.target.name, embedder: fresh },
+      sameEmbedder,
+    );
+    if (figures) this.logger.log(`${entry.logical}: search check ${JSON.stringify(figures)}`);
+    return figures;
   }
 
   /** Persists progress and extends the lease; stops the run if another task took it over. */
@@ -278,7 +312,11 @@ export class ReindexService implements BeforeApplicationShutdown {
   }
 
   /** The switch: one record upsert makes the new generation active and keeps the old one. */
-  private async switchTo(logical: string, build: BuildState): Promise<void> {
+  private async switchTo(
+    logical: string,
+    build: BuildState,
+    searchCheck: SearchCheckFigures | undefined,
+  ): Promise<void> {
     const entry = await this.current(logical, build);
     const [newCount, oldCount] = await Promise.all([
       this.store.describeCollection(build.target.name),
@@ -294,6 +332,7 @@ export class ReindexService implements BeforeApplicationShutdown {
         runId: build.runId,
         target: build.target,
         state: 'succeeded',
+        searchCheck,
         done,
         total,
         startedAt: build.startedAt,
@@ -312,6 +351,7 @@ export class ReindexService implements BeforeApplicationShutdown {
     build: BuildState,
     message: string,
     progress: Progress,
+    searchCheck?: SearchCheckFigures,
   ): Promise<void> {
     this.logger.warn(`${logical}: re-index ${build.runId} failed: ${message}`);
     try {
@@ -325,6 +365,7 @@ export class ReindexService implements BeforeApplicationShutdown {
           target: build.target,
           state: 'failed',
           error: message,
+          searchCheck,
           ...progress,
           startedAt: build.startedAt,
           finishedAt: Date.now(),

@@ -47,12 +47,13 @@ const setup = (collection = fakeCollection(), timeoutMs = 1000) => {
     strategy: 'http',
     timeoutMs,
     deadline,
+    hnsw: { efConstruction: 150, efSearch: 120, maxNeighbors: 20 },
   });
   return { client, collection, store };
 };
 
 describe('ChromaHttpStore', () => {
-  it('creates collections in cosine space with the fingerprint and no embedding function', async () => {
+  it('creates collections in cosine space with explicit HNSW parameters, the fingerprint and no embedding function', async () => {
     const { client, store } = setup();
     await expect(store.ensureCollection('docs', FP)).resolves.toEqual({
       name: 'docs',
@@ -62,8 +63,26 @@ describe('ChromaHttpStore', () => {
     expect(client.getOrCreateCollection).toHaveBeenCalledWith({
       name: 'docs',
       embeddingFunction: null,
-      configuration: { hnsw: { space: 'cosine' } },
+      configuration: {
+        hnsw: { space: 'cosine', ef_construction: 150, ef_search: 120, max_neighbors: 20 },
+      },
       metadata: FP_METADATA,
+    });
+  });
+
+  it('changes only the search breadth of an existing collection built with other parameters', async () => {
+    const collection = fakeCollection();
+    const hnsw = { space: 'cosine', ef_construction: 100, ef_search: 100, max_neighbors: 16 };
+    Object.assign(collection, { configuration: { hnsw }, modify: jest.fn() });
+    const { store } = setup(collection);
+    await store.ensureCollection('docs', FP);
+    await store.ensureCollection('docs', FP);
+    expect(collection.modify).toHaveBeenCalledTimes(1);
+    expect(collection.modify).toHaveBeenCalledWith({
+      configuration: { hnsw: { ef_search: 120 } },
+    });
+    await expect(store.describeCollection('docs')).resolves.toMatchObject({
+      index: { space: 'cosine', efConstruction: 100, efSearch: 120, maxNeighbors: 16 },
     });
   });
 

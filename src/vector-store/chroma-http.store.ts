@@ -23,7 +23,8 @@ import {
   NotFoundError,
   VectorStoreUnavailableError,
 } from '../common/domain-errors';
-import type { ChromaHttpConfig } from './vector-store.config';
+import { HNSW_DEFAULTS } from '../config/env.schema';
+import type { ChromaHttpConfig, HnswSettings } from './vector-store.config';
 import { fingerprintToString, type EmbedderFingerprint } from '../embeddings/embedder.port';
 import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
 import { ChromaRestQuery, type ChromaEndpoint, type RestQueryResult } from './chroma-rest.query';
@@ -31,6 +32,7 @@ import { RequestDeadline } from './request-deadline';
 import {
   VectorStore,
   type CollectionInfo,
+  type IndexSettings,
   type Metadata,
   type ScoredRecord,
   type StoredRecord,
@@ -54,6 +56,8 @@ export interface ChromaHttpStoreOptions {
   recorder?: OperationRecorder;
   /** Sends queries and upserts without the client's fetch (self-hosted servers); the client's when absent. */
   restQuery?: ChromaRestQuery;
+  /** HNSW parameters for the collections this store creates; HNSW_DEFAULTS when absent. */
+  hnsw?: HnswSettings;
 }
 
 /** What a call is about: its metric/span name, and the culprit to name when it fails. */
@@ -106,6 +110,27 @@ const fingerprintMetadata = (fp: EmbedderFingerprint): CollectionMetadata => ({
   embedder_model: fp.model,
   embedder_dimension: fp.dimension,
 });
+
+/** The `configuration` a new collection gets: cosine space and every HNSW parameter explicit. */
+export const hnswConfiguration = (settings: HnswSettings) => ({
+  hnsw: {
+    space: 'cosine' as const,
+    ef_construction: settings.efConstruction,
+    ef_search: settings.efSearch,
+    max_neighbors: settings.maxNeighbors,
+  },
+});
+
+const readIndex = (collection: Collection): IndexSettings | undefined => {
+  const hnsw = collection.configuration?.hnsw;
+  if (!hnsw) return undefined;
+  return {
+    space: hnsw.space ?? 'l2',
+    efConstruction: hnsw.ef_construction ?? undefined,
+    efSearch: hnsw.ef_search ?? undefined,
+    maxNeighbors: hnsw.max_neighbors ?? undefined,
+  };
+};
 
 const readFingerprint = (
   metadata: CollectionMetadata | undefined,
@@ -169,12 +194,14 @@ export class ChromaHttpStore extends VectorStore {
     return this.call(
       { operation: 'ensure_collection', collection: name, field: 'collection' },
       async () => {
+        const cached = this.collections.get(name);
         const collection =
-          this.collections.get(name) ??
+          cached ??
           (await this.client.getOrCreateCollection({
             name,
             embeddingFunction: null,
-            configuration: { hnsw: { space: 'cosine' } },
+            // Used only when creating (the client's getOrCreateCollection doc).
+            configuration: hnswConfiguration(this.hnsw),
             metadata: fingerprintMetadata(fingerprint),
           }));
         const stored = readFingerprint(collection.metadata);
@@ -185,6 +212,7 @@ export class ChromaHttpStore extends VectorStore {
             fingerprintToString(fingerprint),
           );
         }
+        if (!cached) await this.applySearchBreadth(collection);
         this.collections.set(name, collection);
         return { name, count: await collection.count(), fingerprint: stored };
       },
@@ -353,7 +381,25 @@ export class ChromaHttpStore extends VectorStore {
       name: collection.name,
       count: await collection.count(),
       fingerprint: readFingerprint(collection.metadata),
+      index: readIndex(collection),
     };
+  }
+
+  private get hnsw(): HnswSettings {
+    return this.options.hnsw ?? HNSW_DEFAULTS;
+  }
+
+  /**
+   * A collection created before (or with other settings) gets the configured `ef_search` in its
+   * stored configuration. The pinned server keeps searching an index it already loaded with the
+   * old value (bench/hnsw/RESULTS.md), so only a rebuilt generation is sure to use it at once.
+   */
+  private async applySearchBreadth(collection: Collection): Promise<void> {
+    const { efSearch } = this.hnsw;
+    const hnsw = collection.configuration?.hnsw;
+    if (!hnsw || hnsw.ef_search === efSearch) return;
+    await collection.modify({ configuration: { hnsw: { ef_search: efSearch } } });
+    collection.configuration.hnsw = { ...hnsw, ef_search: efSearch };
   }
 
   private getMaxBatchSize(): Promise<number> {

@@ -19,7 +19,7 @@ async function createVectorStore(
 ): Promise<VectorStore> {
   const logger = new Logger('VectorStore');
   const deadline = new RequestDeadline('the vector store');
-  const { http, embedded, timeoutMs, upsertBatchSize, querySockets } = config;
+  const { http, embedded, timeoutMs, upsertBatchSize, querySockets, hnsw } = config;
   if (http) {
     logger.log(
       `strategy http: Chroma at ${http.apiKey ? 'Chroma Cloud' : new URL(http.url).origin}`,
@@ -29,6 +29,7 @@ async function createVectorStore(
       strategy: 'http',
       timeoutMs,
       upsertBatchSize,
+      hnsw,
       deadline,
       recorder,
       restQuery: endpoint && new ChromaRestQuery(endpoint, querySockets),
@@ -43,6 +44,7 @@ async function createVectorStore(
     restQuery: new ChromaRestQuery(chromaEndpoint(local)!, querySockets),
     timeoutMs,
     upsertBatchSize,
+    hnsw,
     deadline,
     recorder,
     assertAvailable: () => supervisor.assertAvailable(),

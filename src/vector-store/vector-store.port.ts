@@ -25,10 +25,19 @@ export interface ScoredRecord extends StoredRecord {
   score: number;
 }
 
+/** The approximate-search index a collection was built with, as the store reports it. */
+export interface IndexSettings {
+  space: string;
+  efConstruction?: number;
+  efSearch?: number;
+  maxNeighbors?: number;
+}
+
 export interface CollectionInfo {
   name: string;
   count: number;
   fingerprint?: EmbedderFingerprint;
+  index?: IndexSettings;
 }
 
 export type VectorStoreStrategy = 'http' | 'embedded';
@@ -44,8 +53,10 @@ export abstract class VectorStore {
   abstract heartbeat(): Promise<void>;
 
   /**
-   * Returns the collection, creating it (cosine space, fingerprint in its metadata) if needed.
-   * Throws EmbedderMismatchError when it exists with another fingerprint.
+   * Returns the collection, creating it (cosine space, the configured HNSW parameters, fingerprint
+   * in its metadata) if needed; an existing one gets the configured search breadth, the only
+   * parameter that can change after creation. Throws EmbedderMismatchError when it exists with
+   * another fingerprint.
    */
   abstract ensureCollection(
     name: string,

@@ -16,7 +16,7 @@ export interface paths {
     put?: never;
     /**
      * Rebuild a collection with the configured embedder
-     * @description Copies the active generation into a new one, re-embedding every chunk, while queries keep answering from the active one and writes go to both; then verifies and switches. Runs only when the active generation was made by another embedder, unless `force`.
+     * @description Copies the active generation into a new one, re-embedding every chunk, while queries keep answering from the active one and writes go to both; then verifies and switches. Runs only when the active generation was made by another embedder, unless `force`; before switching, probe queries must find the same documents in both generations (REINDEX_PROBES), else the run fails and the active generation keeps serving.
      */
     post: operations['startReindex'];
     delete?: never;
@@ -36,7 +36,7 @@ export interface paths {
     put?: never;
     /**
      * Serve the previous generation again
-     * @description Swaps the active and previous generations in one registry write. With `REINDEX_CRON` set and the embedder unchanged, the next scheduled run re-indexes again.
+     * @description Swaps the active and previous generations in one registry write; without a body, of DEFAULT_COLLECTION (like startReindex). The run that built the generation rolled back from then reports `rolled_back` and the generation `serving`. With `REINDEX_CRON` set and the embedder unchanged, the next scheduled run re-indexes again.
      */
     post: operations['rollbackReindex'];
     delete?: never;
@@ -353,6 +353,8 @@ export interface components {
        * @example 2
        */
       generation?: number;
+      /** @description The active collection's approximate-search index, as the vector store reports it. */
+      index?: components['schemas']['VectorIndexDto'];
       /** @example docs */
       name: string;
     };
@@ -704,11 +706,23 @@ export interface components {
       /** Format: date-time */
       finished_at?: string;
       /**
+       * @description Why nothing was done, and how to rebuild anyway.
+       * @example 'docs' already uses the configured embedder; send force: true to rebuild it anyway
+       */
+      message?: string;
+      /**
        * Format: uuid
        * @description Run id (null when nothing had to be done); GET /admin/reindex/{id} follows it.
        * @example 5b0c7a1e-3f7d-4a63-9a38-0f0e5f3f0c41
        */
       run_id: string | null;
+      /** @description Probe queries asked of the serving and the rebuilt generation before the switch. */
+      search_check?: components['schemas']['SearchCheckDto'];
+      /**
+       * @description Physical collection serving the logical one now (after a rollback, not the target).
+       * @example docs
+       */
+      serving?: string;
       /**
        * @description Physical collection being copied.
        * @example docs
@@ -717,10 +731,10 @@ export interface components {
       /** Format: date-time */
       started_at?: string;
       /**
-       * @description `interrupted`: its owner stopped renewing the lease; the next trigger starts it over.
+       * @description `interrupted`: its owner stopped renewing the lease; the next trigger starts it over. `rolled_back`: it succeeded, then a rollback made another generation serve (see `serving`). `up_to_date`: nothing to do (see `message`).
        * @enum {string}
        */
-      state: 'building' | 'interrupted' | 'succeeded' | 'failed' | 'up_to_date';
+      state: 'building' | 'interrupted' | 'succeeded' | 'failed' | 'rolled_back' | 'up_to_date';
       /**
        * @description Physical collection being built.
        * @example docs__v1
@@ -736,10 +750,10 @@ export interface components {
     };
     RollbackDto: {
       /**
-       * @description Logical collection to roll back.
+       * @description Logical collection to roll back; DEFAULT_COLLECTION when omitted.
        * @example docs
        */
-      collection: string;
+      collection?: string;
     };
     RollbackResponseDto: {
       /** @description The generation now serving. */
@@ -749,6 +763,40 @@ export interface components {
       /** @description The generation rolled back from (roll forward with another rollback). */
       previous: components['schemas']['GenerationDto'];
     };
+    SearchCheckDto: {
+      /**
+       * @description REINDEX_PROBE_MIN_AGREEMENT at the time.
+       * @example 0.8
+       */
+      min_agreement: number;
+      /**
+       * @description Mean share of the serving generation's top documents the rebuilt one also returns (null when the serving one's embedder is not available).
+       * @example 0.97
+       */
+      overlap: number | null;
+      /**
+       * @description Probes whose own document the rebuilt generation returns among its top results.
+       * @example 20
+       */
+      own_document_new: number;
+      /**
+       * @description Probes whose own document the serving generation returns among its top results.
+       * @example 20
+       */
+      own_document_old: number | null;
+      /** @description Whether the rebuilt generation was allowed to serve. */
+      passed: boolean;
+      /**
+       * @description Sampled chunks asked as queries.
+       * @example 20
+       */
+      probes: number;
+      /**
+       * @description Results compared per probe.
+       * @example 10
+       */
+      top_k: number;
+    };
     StartReindexDto: {
       /**
        * @description Logical collection; DEFAULT_COLLECTION when omitted.
@@ -756,7 +804,7 @@ export interface components {
        */
       collection?: string;
       /**
-       * @description Rebuild even when the collection already uses the configured embedder.
+       * @description Rebuild even when the collection already uses the configured embedder (e.g. after changing CHROMA_HNSW_* or to repair an index); without it such a request answers `up_to_date`.
        * @default false
        */
       force: boolean;
@@ -779,6 +827,28 @@ export interface components {
       /** @example docs */
       collection: string;
       results: components['schemas']['DocumentUpsertResultDto'][];
+    };
+    VectorIndexDto: {
+      /**
+       * @description HNSW build breadth (CHROMA_HNSW_EF_CONSTRUCTION).
+       * @example 100
+       */
+      ef_construction?: number;
+      /**
+       * @description HNSW search breadth (CHROMA_HNSW_EF_SEARCH).
+       * @example 200
+       */
+      ef_search?: number;
+      /**
+       * @description HNSW links per node (CHROMA_HNSW_MAX_NEIGHBORS).
+       * @example 16
+       */
+      max_neighbors?: number;
+      /**
+       * @description Distance the index ranks by.
+       * @example cosine
+       */
+      space: string;
     };
   };
   responses: never;
@@ -819,7 +889,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Nothing to do: the collection already uses the configured embedder */
+      /** @description Nothing to do: the collection already uses the configured embedder (`up_to_date`, `message` says how to force a rebuild) */
       200: {
         headers: {
           'Access-Control-Allow-Origin': components['headers']['Access-Control-Allow-Origin'];

@@ -65,6 +65,29 @@ export class EmbedderFingerprintDto implements EmbedderFingerprint {
   dimension!: number;
 }
 
+export class VectorIndexDto {
+  @ApiProperty({ description: 'Distance the index ranks by.', example: 'cosine' })
+  space!: string;
+
+  @ApiPropertyOptional({
+    description: 'HNSW build breadth (CHROMA_HNSW_EF_CONSTRUCTION).',
+    example: 100,
+  })
+  ef_construction?: number;
+
+  @ApiPropertyOptional({
+    description: 'HNSW search breadth (CHROMA_HNSW_EF_SEARCH).',
+    example: 200,
+  })
+  ef_search?: number;
+
+  @ApiPropertyOptional({
+    description: 'HNSW links per node (CHROMA_HNSW_MAX_NEIGHBORS).',
+    example: 16,
+  })
+  max_neighbors?: number;
+}
+
 export class CollectionDto {
   @ApiProperty(COLLECTION_NAME_SCHEMA)
   name!: string;
@@ -94,6 +117,13 @@ export class CollectionDto {
     example: 2,
   })
   generation?: number;
+
+  @ApiPropertyOptional({
+    type: VectorIndexDto,
+    description:
+      "The active collection's approximate-search index, as the vector store reports it.",
+  })
+  index?: VectorIndexDto;
 }
 
 export class CollectionsResponseDto {

@@ -14,7 +14,8 @@ export class StartReindexDto {
 
   @ApiPropertyOptional({
     default: false,
-    description: 'Rebuild even when the collection already uses the configured embedder.',
+    description:
+      'Rebuild even when the collection already uses the configured embedder (e.g. after changing CHROMA_HNSW_* or to repair an index); without it such a request answers `up_to_date`.',
   })
   @IsOptional()
   @IsBoolean()
@@ -22,9 +23,50 @@ export class StartReindexDto {
 }
 
 export class RollbackDto {
-  @ApiProperty({ ...COLLECTION_NAME_SCHEMA, description: 'Logical collection to roll back.' })
+  @ApiPropertyOptional({
+    ...COLLECTION_NAME_SCHEMA,
+    description: 'Logical collection to roll back; DEFAULT_COLLECTION when omitted.',
+  })
+  @IsOptional()
   @IsString()
-  collection!: string;
+  collection?: string;
+}
+
+export class SearchCheckDto {
+  @ApiProperty({ description: 'Sampled chunks asked as queries.', example: 20 })
+  probes!: number;
+
+  @ApiProperty({ description: 'Results compared per probe.', example: 10 })
+  top_k!: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      "Mean share of the serving generation's top documents the rebuilt one also returns (null when the serving one's embedder is not available).",
+    example: 0.97,
+  })
+  overlap!: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Probes whose own document the serving generation returns among its top results.',
+    example: 20,
+  })
+  own_document_old!: number | null;
+
+  @ApiProperty({
+    description: 'Probes whose own document the rebuilt generation returns among its top results.',
+    example: 20,
+  })
+  own_document_new!: number;
+
+  @ApiProperty({ description: 'REINDEX_PROBE_MIN_AGREEMENT at the time.', example: 0.8 })
+  min_agreement!: number;
+
+  @ApiProperty({ description: 'Whether the rebuilt generation was allowed to serve.' })
+  passed!: boolean;
 }
 
 export const REINDEX_STATES = [
@@ -32,6 +74,7 @@ export const REINDEX_STATES = [
   'interrupted',
   'succeeded',
   'failed',
+  'rolled_back',
   'up_to_date',
 ] as const;
 export type ReindexState = (typeof REINDEX_STATES)[number];
@@ -52,9 +95,22 @@ export class ReindexRunDto {
   @ApiProperty({
     enum: REINDEX_STATES,
     description:
-      '`interrupted`: its owner stopped renewing the lease; the next trigger starts it over.',
+      '`interrupted`: its owner stopped renewing the lease; the next trigger starts it over. `rolled_back`: it succeeded, then a rollback made another generation serve (see `serving`). `up_to_date`: nothing to do (see `message`).',
   })
   state!: ReindexState;
+
+  @ApiPropertyOptional({
+    description: 'Why nothing was done, and how to rebuild anyway.',
+    example: "'docs' already uses the configured embedder; send force: true to rebuild it anyway",
+  })
+  message?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Physical collection serving the logical one now (after a rollback, not the target).',
+    example: 'docs',
+  })
+  serving?: string;
 
   @ApiPropertyOptional({ description: 'Physical collection being copied.', example: 'docs' })
   source?: string;
@@ -85,6 +141,12 @@ export class ReindexRunDto {
 
   @ApiPropertyOptional({ description: 'Why a failed run failed.' })
   error?: string;
+
+  @ApiPropertyOptional({
+    type: SearchCheckDto,
+    description: 'Probe queries asked of the serving and the rebuilt generation before the switch.',
+  })
+  search_check?: SearchCheckDto;
 }
 
 export class GenerationDto {
