@@ -944,7 +944,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -960,7 +960,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "message": "requires the rag/admin scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -1172,7 +1172,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -1188,7 +1188,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "message": "requires the rag/admin scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -1399,7 +1399,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -1415,7 +1415,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/admin",
+           *       "message": "requires the rag/admin scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -1563,7 +1563,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -1579,7 +1579,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "message": "requires the rag/read scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -1713,7 +1713,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -1729,7 +1729,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "message": "requires the rag/read scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -1903,7 +1903,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -1919,7 +1919,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "message": "requires the rag/write scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -2091,7 +2091,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -2107,7 +2107,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "message": "requires the rag/read scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -2319,7 +2319,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -2335,7 +2335,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "message": "requires the rag/write scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -2563,7 +2563,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -2579,7 +2579,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "message": "requires the rag/read scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -3063,6 +3063,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Bad Request",
+           *       "message": "collection: must be 3-63 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit",
+           *       "statusCode": 400
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3072,6 +3079,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Unauthorized",
+           *       "message": "token expired",
+           *       "statusCode": 401
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3081,6 +3095,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Forbidden",
+           *       "message": "requires the rag/read scope; the token grants no role",
+           *       "statusCode": 403
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3095,6 +3116,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Too Many Requests",
+           *       "message": "too many requests; retry after 42 s",
+           *       "statusCode": 429
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3104,6 +3132,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Internal Server Error",
+           *       "message": "internal error",
+           *       "statusCode": 500
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3113,6 +3148,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Service Unavailable",
+           *       "message": "the vector store (http) is unreachable",
+           *       "statusCode": 503
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3122,6 +3164,13 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "error": "Gateway Timeout",
+           *       "message": "the vector store did not answer within 10000 ms",
+           *       "statusCode": 504
+           *     }
+           */
           'application/json': components['schemas']['ApiErrorDto'];
         };
       };
@@ -3197,7 +3246,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -3213,7 +3262,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "message": "requires the rag/write scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -3416,7 +3465,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -3432,7 +3481,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/read",
+           *       "message": "requires the rag/read scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
@@ -3584,7 +3633,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Unauthorized",
-           *       "message": "invalid token: the token has expired",
+           *       "message": "token expired",
            *       "statusCode": 401
            *     }
            */
@@ -3600,7 +3649,7 @@ export interface operations {
           /**
            * @example {
            *       "error": "Forbidden",
-           *       "message": "insufficient scope: this operation requires rag/write",
+           *       "message": "requires the rag/write scope; the token grants no role",
            *       "statusCode": 403
            *     }
            */
