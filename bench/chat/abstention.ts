@@ -9,7 +9,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { documentsConfigFrom } from '../../src/documents/documents.config';
-import { answerableChunks, type AbstentionRule } from '../../src/rag-chat/abstention';
+import {
+  answerableChunks,
+  scoredBySimilarity,
+  type AbstentionRule,
+} from '../../src/rag-chat/abstention';
 import { ExtractiveLlm, EXTRACTIVE_NOTHING_FOUND } from '../../src/rag-chat/extractive.llm';
 import { numberSources, type RetrievedChunk } from '../../src/rag-chat/prompt-builder';
 import { ragChatConfigFrom } from '../../src/rag-chat/rag-chat.config';
@@ -118,8 +122,10 @@ async function main(): Promise<void> {
         top_k: topK,
       });
       if (!response.ok) throw new Error(`query: HTTP ${response.status} ${await response.text()}`);
-      const { results } = (await response.json()) as { results: RetrievedChunk[] };
-      retrieved.push({ labelled, results });
+      const { results } = (await response.json()) as {
+        results: (RetrievedChunk & { similarity: number })[];
+      };
+      retrieved.push({ labelled, results: scoredBySimilarity(results) });
     }
     const half = (h: Half) => retrieved.filter((r) => r.labelled.half === h);
     const tuning = half('tune');

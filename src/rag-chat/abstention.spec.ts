@@ -1,4 +1,4 @@
-import { answerableChunks } from './abstention';
+import { answerableChunks, scoredBySimilarity } from './abstention';
 
 const chunk = (score: number, text: string) => ({ score, text });
 const SEMVER = chunk(
@@ -56,5 +56,18 @@ describe('answerableChunks', () => {
     expect(answerableChunks('what is it?', [SEMVER], { minScore: 0, minCoverage: 0.1 })).toEqual(
       [],
     );
+  });
+});
+
+describe('scoredBySimilarity', () => {
+  it('weighs each result by its cosine, not by its ranking score, in the same order', () => {
+    const ranked = [
+      { id: 'a', score: 1, similarity: 0.41 },
+      { id: 'b', score: 0.8, similarity: 0.62 },
+    ];
+    expect(scoredBySimilarity(ranked)).toEqual([
+      { id: 'a', score: 0.41, similarity: 0.41 },
+      { id: 'b', score: 0.62, similarity: 0.62 },
+    ]);
   });
 });

@@ -12,6 +12,14 @@ export interface AbstentionRule {
 }
 
 /**
+ * Query results as chat weighs them: a query's `score` ranks within its own candidates, so chat
+ * reads (and its sources show) the cosine, `similarity`, as their score.
+ */
+export const scoredBySimilarity = <T extends { similarity: number }>(
+  results: T[],
+): (T & { score: number })[] => results.map((result) => ({ ...result, score: result.similarity }));
+
+/**
  * The retrieved chunks an answer may use, best first: those scoring at least `minScore`, or
  * none (the caller answers "I don't know") when no kept chunk holds `minCoverage` of the
  * question's content words. Scores alone cannot tell a near match from an off-topic question.

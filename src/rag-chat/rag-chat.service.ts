@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal';
 import { InvalidInputError } from '../common/domain-errors';
 import { DocumentsService } from '../documents/documents.service';
 import type { QueryTier } from '../documents/dto/query-documents.dto';
-import { answerableChunks } from './abstention';
+import { answerableChunks, scoredBySimilarity } from './abstention';
 import { CitationFilter } from './citations';
 import type { ChatUsageDto, FastChatDto, FastChatResponseDto } from './dto/fast-chat.dto';
 import { Llm, NO_USAGE, type LlmRequest } from './llm.port';
@@ -60,9 +60,11 @@ export class RagChatService {
       top_k: input.top_k,
       filter: input.filter,
     });
-    // Sources keep their documented score, the cosine; a query's `score` is its ranking score.
-    const bySimilarity = results.map((result) => ({ ...result, score: result.similarity }));
-    const relevant = answerableChunks(input.question, bySimilarity, this.settings.abstention);
+    const relevant = answerableChunks(
+      input.question,
+      scoredBySimilarity(results),
+      this.settings.abstention,
+    );
     const sources = numberSources(relevant, this.settings.contextMaxChars);
     const turns = fitHistory(history, this.settings.historyMaxChars);
     return {
