@@ -30,6 +30,7 @@ import { parseEnv } from '../../src/config/env';
 import { documentsConfigFrom } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { hnswConfiguration } from '../../src/vector-store/chroma-http.store';
+import { random } from '../perf/fixture';
 import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { QUESTIONS } from '../retrieval/questions';
 import { appEmbedder, chromaClient, ROOT } from '../perf/shared';
@@ -60,17 +61,6 @@ const QUERY_BATCH = 50;
 const MIN_MARKDOWN_BYTES = 1024;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** A deterministic PRNG (mulberry32): the same chunks and queries on every run. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function markdownFiles(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -31,8 +31,8 @@ function distinctChunks(count: number): Chunk[] {
   return out.slice(0, count);
 }
 
-/** A deterministic PRNG (mulberry32): the same collection on every run. */
-function random(seed: number): () => number {
+/** A deterministic PRNG (mulberry32): the same data on every run. */
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;
