@@ -69,7 +69,7 @@ describe('ingest reads what people have', () => {
       ['bin/data.2', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37 + 1) % 256 || 7))],
     ]);
     expect(job.state).toBe('succeeded');
-    expect(job.files).toEqual({ total: 7, failed: 2 });
+    expect(job.files).toEqual({ total: 7, failed: 2, skipped: 0 });
     const reasons = Object.fromEntries(job.failures.map((f) => [f.file, f.reason]));
     expect(reasons).toEqual({
       'bin/tool': 'unsupported file type: binary content (ELF executable)',
@@ -154,7 +154,7 @@ describe('ingest reads what people have', () => {
       ['huge.txt', 'word '.repeat(5000)],
       ['ok.txt', 'Small file.'],
     ]);
-    expect(job.files).toEqual({ total: 2, failed: 1 });
+    expect(job.files).toEqual({ total: 2, failed: 1, skipped: 0 });
     expect(job.failures).toEqual([
       {
         file: 'huge.txt',

@@ -95,7 +95,7 @@ describe('operations: health, metrics, logs and hardening', () => {
       .field('collection', 'ops')
       .attach('files', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'x.png')
       .expect(202);
-    expect(unreadable.body.files).toEqual({ total: 1, failed: 1 });
+    expect(unreadable.body.files).toEqual({ total: 1, failed: 1, skipped: 0 });
     const run = await request(http)
       .post('/admin/reindex')
       .set('Authorization', auth)

@@ -58,7 +58,7 @@ describe('confusing ids and binary uploads (issue 17, finding 10)', () => {
     for (const [name, bytes] of files) req.attach('files', bytes, relativeName(name));
     const { body } = await req.expect(202);
     const { job } = await pollJob(http, admin, (body as JobBody).id);
-    expect(job.files).toEqual({ total: 4, failed: 2 });
+    expect(job.files).toEqual({ total: 4, failed: 2, skipped: 0 });
     const reasons = Object.fromEntries(job.failures.map((f) => [f.file, f.reason]));
     expect(reasons).toEqual({
       tool: expect.stringMatching(/binary/),
