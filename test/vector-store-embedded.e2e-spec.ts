@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { VectorStoreUnavailableError } from '../src/common/domain-errors';
 import { ConfigModule } from '../src/config/config.module';
 import { ENV, parseEnv } from '../src/config/env';
+import { HNSW_DEFAULTS } from '../src/config/env.schema';
 import type { EmbedderFingerprint } from '../src/embeddings/embedder.port';
 import {
   ChromaEmbeddedSupervisor,
@@ -92,6 +93,8 @@ describe('embedded Chroma supervisor', () => {
       name: 'persisted',
       count: 2,
       fingerprint: FP,
+      // The HNSW configuration the collection was created with survives the restart too.
+      index: { space: 'cosine', ...HNSW_DEFAULTS },
     });
 
     const crashedPid = first.pid as number;
