@@ -112,7 +112,7 @@ export const envSchema = z
     LLM_TIMEOUT_MS: int(60_000, 100),
     LLM_MAX_RETRIES: int(2, 0, 20),
     LLM_MAX_TOKENS: int(1024, 1, 200_000),
-    CHAT_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.5),
+    CHAT_MIN_SCORE: z.coerce.number().min(-1).max(1).default(0.47),
     CHAT_MIN_COVERAGE: z.coerce.number().min(0).max(1).default(0.3),
     CHAT_CONTEXT_MAX_CHARS: int(12_000, 100, 2_000_000),
     CHAT_HISTORY_MAX_CHARS: int(4000, 0, 2_000_000),
