@@ -14,6 +14,7 @@ import { fingerprintToString } from '../embeddings/embedder.port';
 import {
   VectorStore,
   type ScoredRecord,
+  type StoredRecord,
   type VectorRecord,
   type WhereFilter,
 } from '../vector-store/vector-store.port';
@@ -253,11 +254,8 @@ export class DocumentsService {
   ): Promise<DeleteDocumentResponseDto> {
     const collection = this.collectionName(user, collectionInput);
     this.checkId(id, 'id');
-    const targets = await this.router.writeTargets(collection, { create: false });
-    const records = await this.store.find(targets.active.name, { document_id: { $eq: id } });
+    const records = await this.deleteWhere(collection, { document_id: { $eq: id } });
     if (records.length === 0) throw new NotFoundError('document', id);
-    const ids = records.map((record) => record.id);
-    await this.router.toEach(targets, (target) => this.store.deleteIds(target.name, ids));
     return { id, collection, deleted_chunks: records.length };
   }
 
@@ -271,12 +269,18 @@ export class DocumentsService {
     collectionInput?: string,
   ): Promise<string[]> {
     const collection = this.collectionName(user, collectionInput);
-    const targets = await this.router.writeTargets(collection, { create: false });
-    const records = await this.store.find(targets.active.name, { document_id: { $in: ids } });
-    if (records.length === 0) return [];
-    const chunkIds = records.map((record) => record.id);
-    await this.router.toEach(targets, (target) => this.store.deleteIds(target.name, chunkIds));
+    const records = await this.deleteWhere(collection, { document_id: { $in: ids } });
     return [...new Set(records.map((record) => String(record.metadata.document_id)))];
+  }
+
+  /** Deletes the chunks matching `where` from every generation written to; answers them. */
+  private async deleteWhere(collection: string, where: WhereFilter): Promise<StoredRecord[]> {
+    const targets = await this.router.writeTargets(collection, { create: false });
+    const records = await this.store.find(targets.active.name, where);
+    if (records.length === 0) return records;
+    const ids = records.map((record) => record.id);
+    await this.router.toEach(targets, (target) => this.store.deleteIds(target.name, ids));
+    return records;
   }
 
   /** Logical collections, each described by its active generation. */
