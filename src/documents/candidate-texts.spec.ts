@@ -27,7 +27,7 @@ function storeOf(records: StoredRecord[]) {
       Promise.resolve(ids.flatMap((id) => held.get(id) ?? [])),
     ),
   };
-  return { store, held, texts: new CandidateTexts(store as unknown as VectorStore, 100) };
+  return { store, held, texts: new CandidateTexts(store as unknown as VectorStore, 100, 20) };
 }
 
 const textsOf = (hits: ScoredRecord[]) => hits.map((hit) => hit.text);
@@ -74,6 +74,14 @@ describe('CandidateTexts', () => {
     // Other collections keep the cheaper path.
     await texts.query('other', [1], 2);
     expect(store.query.mock.calls[2][4]).toEqual({ withTexts: false });
+  });
+
+  it('serves a text longer than its bound without keeping it', async () => {
+    const long = 'x'.repeat(21);
+    const { store, texts } = storeOf([chunk('a#0', long)]);
+    expect(textsOf(await texts.query('c', [1], 1))).toEqual([long]);
+    expect(textsOf(await texts.query('c', [1], 1))).toEqual([long]);
+    expect(store.getByIds).toHaveBeenCalledTimes(2);
   });
 
   it('does not cache a text under a hash that is not its own', async () => {

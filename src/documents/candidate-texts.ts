@@ -27,6 +27,8 @@ export class CandidateTexts {
   constructor(
     private readonly store: VectorStore,
     maxEntries: number,
+    /** Longer texts are served but not kept, so the cache holds at most entries × this. */
+    private readonly maxChars: number,
   ) {
     this.texts = new LRUCache({ max: maxEntries });
   }
@@ -76,7 +78,9 @@ export class CandidateTexts {
         const hash = hashes[i];
         // Only a text that is what its hash says is cached: a wrong hash written by anyone else
         // must not let one chunk's text be served for another.
-        if (hash !== undefined && chunkHash(text) === hash) this.texts.set(hash, text);
+        if (hash !== undefined && text.length <= this.maxChars && chunkHash(text) === hash) {
+          this.texts.set(hash, text);
+        }
       }
       filled.push({ ...hit, text });
     }

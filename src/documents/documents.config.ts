@@ -21,6 +21,7 @@ export abstract class DocumentsConfig {
   /**
    * Chunk texts kept by their hash: a reranking query then fetches its candidates' metadata
    * without their texts, the larger part of Chroma's answer; 0: texts always come with them.
+   * Only texts of at most queryMaxChunkChars are kept.
    */
   abstract readonly queryTextCacheEntries: number;
   /**

@@ -88,7 +88,11 @@ export class DocumentsService {
         : undefined;
     this.ranker = new ResultRanker(reranker, this.limits.rerankChunksPerDocument);
     if (reranker && this.limits.queryTextCacheEntries > 0) {
-      this.candidateTexts = new CandidateTexts(store, this.limits.queryTextCacheEntries);
+      this.candidateTexts = new CandidateTexts(
+        store,
+        this.limits.queryTextCacheEntries,
+        this.limits.queryMaxChunkChars,
+      );
     }
   }
 
