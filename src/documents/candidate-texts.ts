@@ -15,6 +15,9 @@ import { chunkHash } from './document-metadata';
  * A text is cached under its own hash (checked), so a cached text is never stale: an edited
  * chunk comes with another hash. When a fetched chunk no longer matches its candidate (edited
  * between the two calls), the query is made once more with texts, as it was before this cache.
+ * `chunk_hash` is a system key (clients cannot set it) written beside its text; copies of records
+ * (re-index, migration) keep the pair. A record written around the API with another text's hash
+ * would be served that text while it is cached.
  */
 export class CandidateTexts {
   private readonly texts: LRUCache<string, string>;
