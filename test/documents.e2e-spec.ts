@@ -245,6 +245,28 @@ describe.each([
       .expect(404);
   });
 
+  it('answers a query after an edit exactly as a collection that only held the new text', async () => {
+    const id = 'kb/parking';
+    const question = { query: 'Where do employees park their bicycles?', top_k: 4 };
+    const before = 'Bicycles are parked in the basement garage next to the lifts.';
+    const after = 'Bicycles go in the covered racks behind the main entrance; the garage closed.';
+    const update = (name: string, documents: object[]) =>
+      api.post('/chroma/update').send({ collection: name, documents }).expect(200);
+    const edited = `${collection}-edited`;
+    await update(edited, [...CORPUS, { id, text: before }]);
+    // Queried first, so whatever a query keeps of the old text is there when the edit lands.
+    const first = await query({ ...question, collection: edited }).expect(200);
+    expect(first.body.results.find((r: { id: string }) => r.id === `${id}#0`)?.text).toBe(before);
+    await update(edited, [{ id, text: after }]);
+    const answer = await query({ ...question, collection: edited }).expect(200);
+
+    const fresh = `${collection}-fresh`;
+    await update(fresh, [...CORPUS, { id, text: after }]);
+    const expected = await query({ ...question, collection: fresh }).expect(200);
+    expect(answer.body.results.find((r: { id: string }) => r.id === `${id}#0`)?.text).toBe(after);
+    expect(answer.body).toEqual(expected.body);
+  });
+
   it('lists collections with counts and embedder compatibility', async () => {
     const { body } = await api.get('/chroma/collections').expect(200);
     const entry = body.collections.find((c: { name: string }) => c.name === collection);

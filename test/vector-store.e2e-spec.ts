@@ -137,6 +137,19 @@ describe('ChromaHttpStore against a real Chroma server', () => {
     expect(filtered.map((hit) => hit.id)).toEqual(['close', 'opposite']);
   });
 
+  it('answers a query without texts with the same records, scores and metadata', async () => {
+    const name = uniqueName();
+    await store.ensureCollection(name, FP);
+    await store.upsert(name, [
+      record('same', [2, 0, 0], { tag: 'x' }),
+      record('close', [1, 1, 0], { tag: 'y' }),
+    ]);
+    const full = await store.query(name, [1, 0, 0], 2);
+    const bare = await store.query(name, [1, 0, 0], 2, undefined, { withTexts: false });
+    expect(full.map((hit) => hit.text)).toEqual(['text of same', 'text of close']);
+    expect(bare).toEqual(full.map((hit) => ({ ...hit, text: '' })));
+  });
+
   it('upserts more records than the server takes in one batch', async () => {
     const name = uniqueName();
     await store.ensureCollection(name, { ...FP, dimension: 2 });

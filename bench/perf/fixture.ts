@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseEnv } from '../../src/config/env';
 import { documentsConfigFrom } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
-import { deriveTitle } from '../../src/documents/document-metadata';
+import { chunkHash, deriveTitle } from '../../src/documents/document-metadata';
 import type { CachingEmbedder } from '../../src/embeddings/caching.embedder';
 import { loadCorpus } from '../retrieval/corpus';
 import { chromaClient, ROOT } from './shared';
@@ -92,6 +92,7 @@ export async function buildCollection(
         chunk_index: 0,
         chunk_count: 1,
         content_hash: 'bench',
+        chunk_hash: chunkHash(chunks[source].text),
       });
     }
     await collection.upsert({ ids, embeddings, documents, metadatas });

@@ -5,7 +5,13 @@ import { normalizeFileType } from './file-type';
 import { METADATA_KEY } from './metadata-filter';
 
 /** Keys the API owns on every chunk; clients may filter on them but not set them. */
-export const SYSTEM_KEYS = ['document_id', 'chunk_index', 'chunk_count', 'content_hash'] as const;
+export const SYSTEM_KEYS = [
+  'document_id',
+  'chunk_index',
+  'chunk_count',
+  'content_hash',
+  'chunk_hash',
+] as const;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export interface MetadataLimits {
@@ -83,3 +89,10 @@ export function contentHash(text: string, metadata: Metadata, chunking: object):
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
+
+/**
+ * Hash of one chunk's text (128 bits of SHA-256, base64url), stored with the chunk: whatever is
+ * cached under it is that text's, so a query can take the text from its cache, never stale.
+ */
+export const chunkHash = (text: string): string =>
+  createHash('sha256').update(text).digest().subarray(0, 16).toString('base64url');

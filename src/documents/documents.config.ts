@@ -19,6 +19,12 @@ export abstract class DocumentsConfig {
   /** Candidates of one document that are reranked (more are ranked after them); 0: all. */
   abstract readonly rerankChunksPerDocument: number;
   /**
+   * Chunk texts kept by their hash: a reranking query then fetches its candidates' metadata
+   * without their texts, the larger part of Chroma's answer; 0: texts always come with them.
+   * Only texts of at most queryMaxChunkChars are kept.
+   */
+  abstract readonly queryTextCacheEntries: number;
+  /**
    * Characters of each candidate chunk a query reranks and returns; longer texts (stored before
    * chunks were capped at chunkSize) are cut, so a query's text is at most this × candidates.
    */
@@ -49,6 +55,7 @@ export const documentsConfigFrom = (env: Env): DocumentsConfig => ({
   rerankCandidates: env.RERANK_CANDIDATES,
   rerankCacheEntries: env.RERANK_CACHE_ENTRIES,
   rerankChunksPerDocument: env.RERANK_CHUNKS_PER_DOCUMENT,
+  queryTextCacheEntries: env.QUERY_TEXT_CACHE_ENTRIES,
   queryMaxChunkChars: env.QUERY_MAX_CHUNK_CHARS ?? env.CHUNK_SIZE,
   maxIdChars: env.MAX_ID_CHARS,
   maxMetadataKeys: env.MAX_METADATA_KEYS,

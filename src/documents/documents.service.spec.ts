@@ -8,6 +8,7 @@ import type { VectorStore } from '../vector-store/vector-store.port';
 import { HandlerDeadline } from '../observability/handler-deadline';
 import { DocumentsService } from './documents.service';
 import { documentsConfigFrom } from './documents.config';
+import { chunkHash } from './document-metadata';
 
 const fingerprint = { provider: 'test', model: 'unit', dimension: 2 };
 const principal = (collections: Principal['collections']): Principal => ({
@@ -33,6 +34,13 @@ function setup(env: Record<string, string> = {}) {
     deleteIds: jest.fn().mockResolvedValue(undefined),
     query: jest.fn().mockResolvedValue([]),
     listCollections: jest.fn().mockResolvedValue([]),
+    // Holds what its queries answered: the chunks by id, as a store would.
+    getByIds: jest.fn(async (_collection: string, ids: string[]) => {
+      const answered = (await Promise.all(
+        store.query.mock.results.map((result) => result.value),
+      )) as { id: string }[][];
+      return answered.flat().filter((record) => ids.includes(record.id));
+    }),
   };
   const embedder = {
     fingerprint,
@@ -117,6 +125,7 @@ describe('DocumentsService.upsert', () => {
         title: 'Title',
         file_type: 'txt',
         source: 'a',
+        chunk_hash: chunkHash('# Title\n\nBody text.'),
       },
     });
   });
@@ -278,6 +287,18 @@ describe('DocumentsService.query', () => {
     const { service, store } = setup({ RERANK_CANDIDATES: '0' });
     await service.query(admin, { query: 'q', top_k: 3 });
     expect(store.query.mock.calls[0][2]).toBe(3);
+  });
+
+  it('fetches reranked candidates without texts unless QUERY_TEXT_CACHE_ENTRIES is 0', async () => {
+    for (const [env, options] of [
+      [{}, { withTexts: false }],
+      [{ QUERY_TEXT_CACHE_ENTRIES: '0' }, undefined],
+      [{ RERANK_CANDIDATES: '0' }, undefined],
+    ] as const) {
+      const { service, store } = setup(env);
+      await service.query(admin, { query: 'q' });
+      expect(store.query.mock.calls[0][4]).toEqual(options);
+    }
   });
 
   it('rejects a top_k over the limit and a missing or incompatible collection', async () => {

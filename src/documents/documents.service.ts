@@ -23,7 +23,13 @@ import { checkDocumentId } from './document-id';
 import type { HandlerDeadline } from '../observability/handler-deadline';
 import { NOOP_RECORDER, OperationRecorder } from '../observability/operation-recorder';
 import { DocumentsConfig } from './documents.config';
-import { contentHash, validateMetadata, withDefaults } from './document-metadata';
+import {
+  chunkHash,
+  contentHash,
+  SYSTEM_KEYS,
+  validateMetadata,
+  withDefaults,
+} from './document-metadata';
 import type { CollectionDto, DeleteDocumentResponseDto, DocumentDto } from './dto/document.dto';
 import type {
   QueryDocumentsDto,
@@ -35,6 +41,7 @@ import type {
   UpsertDocumentsDto,
   UpsertDocumentsResponseDto,
 } from './dto/upsert-documents.dto';
+import { CandidateTexts } from './candidate-texts';
 import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from './lexical-reranker';
 import { ResultRanker } from './result-ranker';
 import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
@@ -64,6 +71,8 @@ function cut(text: string, max: number): string {
 export class DocumentsService {
   private readonly limits: DocumentsConfig;
   private readonly ranker: ResultRanker;
+  /** Reranking queries' candidates, texts from a cache (QUERY_TEXT_CACHE_ENTRIES > 0). */
+  private readonly candidateTexts?: CandidateTexts;
 
   constructor(
     config: DocumentsConfig,
@@ -78,6 +87,13 @@ export class DocumentsService {
         ? new LexicalReranker(DEFAULT_RERANK_OPTIONS, this.limits.rerankCacheEntries)
         : undefined;
     this.ranker = new ResultRanker(reranker, this.limits.rerankChunksPerDocument);
+    if (reranker && this.limits.queryTextCacheEntries > 0) {
+      this.candidateTexts = new CandidateTexts(
+        store,
+        this.limits.queryTextCacheEntries,
+        this.limits.queryMaxChunkChars,
+      );
+    }
   }
 
   /**
@@ -142,6 +158,7 @@ export class DocumentsService {
               chunk_index: index,
               chunk_count: doc.chunks.length,
               content_hash: doc.hash,
+              chunk_hash: chunkHash(text),
             },
           });
         });
@@ -199,8 +216,9 @@ export class DocumentsService {
       tiers.push(['unfiltered', undefined]);
     }
     let answer: { tier: QueryTier; hits: ScoredRecord[] } = { tier: 'exact', hits: [] };
+    const search = this.candidateTexts ?? this.store;
     for (const [tier, filter] of tiers) {
-      answer = { tier, hits: await this.store.query(active.name, embedding, candidates, filter) };
+      answer = { tier, hits: await search.query(active.name, embedding, candidates, filter) };
       if (answer.hits.length > 0) break;
     }
     this.recorder.queryTier(answer.tier);
@@ -232,8 +250,7 @@ export class DocumentsService {
     if (records.length === 0) throw new NotFoundError('document', id);
     records.sort((a, b) => Number(a.metadata.chunk_index) - Number(b.metadata.chunk_index));
     const metadata = { ...records[0].metadata };
-    for (const key of ['chunk_index', 'chunk_count', 'content_hash', 'document_id'])
-      delete metadata[key];
+    for (const key of SYSTEM_KEYS) delete metadata[key];
     return {
       id,
       collection,

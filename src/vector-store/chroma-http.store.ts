@@ -27,7 +27,12 @@ import { HNSW_DEFAULTS } from '../config/env.schema';
 import type { ChromaHttpConfig, HnswSettings } from './vector-store.config';
 import { fingerprintToString, type EmbedderFingerprint } from '../embeddings/embedder.port';
 import { NOOP_RECORDER, type OperationRecorder } from '../observability/operation-recorder';
-import { ChromaRestQuery, type ChromaEndpoint, type RestQueryResult } from './chroma-rest.query';
+import {
+  ChromaRestQuery,
+  queryInclude,
+  type ChromaEndpoint,
+  type RestQueryResult,
+} from './chroma-rest.query';
 import { RequestDeadline } from './request-deadline';
 import {
   VectorStore,
@@ -317,6 +322,7 @@ export class ChromaHttpStore extends VectorStore {
     embedding: number[],
     topK: number,
     where?: WhereFilter,
+    { withTexts = true }: { withTexts?: boolean } = {},
   ): Promise<ScoredRecord[]> {
     const { restQuery, deadline } = this.options;
     const result = await this.withCollection(
@@ -325,21 +331,21 @@ export class ChromaHttpStore extends VectorStore {
         restQuery
           ? restQuery.query(
               handle,
-              { embedding, nResults: topK, where: toWhere(where) },
+              { embedding, nResults: topK, where: toWhere(where), withTexts },
               deadline.active(),
             )
           : handle.query({
               queryEmbeddings: [embedding],
               nResults: topK,
               where: toWhere(where),
-              include: ['documents', 'metadatas', 'distances'],
+              include: [...queryInclude(withTexts)],
             }),
       (found) => found.ids[0]?.length ?? 0,
     );
     const distances = result.distances[0] ?? [];
     return (result.ids[0] ?? []).map((id, i) => ({
       id,
-      text: result.documents[0]?.[i] ?? '',
+      text: result.documents?.[0]?.[i] ?? '',
       metadata: toMetadata(result.metadatas[0]?.[i]),
       // Cosine space: distance = 1 - cosine similarity.
       score: 1 - (distances[i] ?? 1),

@@ -12,7 +12,12 @@ import { ChromaRestQuery, packEmbedding } from './chroma-rest.query';
 
 const collection = { tenant: 't 1', database: 'db', id: 'c-1' } as Collection;
 const SOCKETS = { max: 4, idleMs: 5_000 };
-const query = { embedding: [0.5, 0.25], nResults: 3, where: { lang: { $eq: 'en' } } };
+const query = {
+  embedding: [0.5, 0.25],
+  nResults: 3,
+  where: { lang: { $eq: 'en' } },
+  withTexts: true,
+};
 
 describe('ChromaRestQuery', () => {
   let server: Server;
@@ -62,6 +67,14 @@ describe('ChromaRestQuery', () => {
       where: { lang: { $eq: 'en' } },
       include: ['documents', 'metadatas', 'distances'],
     });
+  });
+
+  it('leaves the documents out of a query without texts', async () => {
+    answer = { status: 200, body: JSON.stringify({ ids: [[]], metadatas: [[]], distances: [[]] }) };
+    const rest = client();
+    await rest.query(collection, { ...query, withTexts: false }, new AbortController().signal);
+    rest.close();
+    expect(JSON.parse(seen[0].body)).toMatchObject({ include: ['metadatas', 'distances'] });
   });
 
   it.each([

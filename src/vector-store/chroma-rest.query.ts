@@ -25,6 +25,8 @@ export interface RestQuery {
   embedding: number[];
   nResults: number;
   where?: Where;
+  /** false: the rows come without their documents (`documents` is absent from the answer). */
+  withTexts: boolean;
 }
 
 /** One upsert batch; embeddings travel as base64 float32, as the client sends them. */
@@ -42,10 +44,17 @@ export interface RestUpsert {
 export const packEmbedding = (embedding: number[]): string =>
   Buffer.from(new Float32Array(embedding).buffer).toString('base64');
 
+/** What a query asks Chroma to answer: documents cost it about as much as all metadata. */
+export const queryInclude = (withTexts: boolean) =>
+  withTexts
+    ? (['documents', 'metadatas', 'distances'] as const)
+    : (['metadatas', 'distances'] as const);
+
 /** The fields of Chroma's query response we read: one row per query embedding. */
 export interface RestQueryResult {
   ids: string[][];
-  documents: (string | null)[][];
+  /** Absent when the query did not include them. */
+  documents?: (string | null)[][];
   metadatas: (Metadata | null)[][];
   distances: (number | null)[][];
 }
@@ -109,7 +118,7 @@ export class ChromaRestQuery {
       query_embeddings: [query.embedding],
       n_results: query.nResults,
       where: query.where,
-      include: ['documents', 'metadatas', 'distances'],
+      include: queryInclude(query.withTexts),
     });
     return this.post<RestQueryResult>(collection, 'query', body, signal);
   }

@@ -86,11 +86,16 @@ export abstract class VectorStore {
   /** Records matching the filter (no vectors), at most `limit` when given. */
   abstract find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]>;
 
+  /**
+   * The `topK` records nearest to `embedding`, best first. `withTexts: false` leaves every
+   * record's text empty ('') and spares the store reading and sending them.
+   */
   abstract query(
     collection: string,
     embedding: number[],
     topK: number,
     where?: WhereFilter,
+    options?: { withTexts?: boolean },
   ): Promise<ScoredRecord[]>;
 
   abstract deleteIds(collection: string, ids: string[]): Promise<void>;
