@@ -31,8 +31,8 @@ import { ChromaRestQuery, packEmbedding } from '../../src/vector-store/chroma-re
 import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { RequestDeadline } from '../../src/vector-store/request-deadline';
 import { vectorStoreConfigFrom } from '../../src/vector-store/vector-store.config';
-import type { VectorRecord } from '../../src/vector-store/vector-store.port';
-import { appEmbedder, MODELS_DIR } from '../perf/shared';
+import type { Metadata, VectorRecord } from '../../src/vector-store/vector-store.port';
+import { appEmbedder, chromaClient, MODELS_DIR } from '../perf/shared';
 import { ingestCorpus } from './corpus';
 
 const total = Number(process.argv[2] ?? 3000);
@@ -175,6 +175,54 @@ async function main(): Promise<void> {
       }
       console.log(
         `upsert ${width} dims, ${CONCURRENCY_BATCH} per call, rec/s by calls in flight: ${byFlight.join(', ')}`,
+      );
+    }
+
+    // What Chroma's write spends it on: the same upserts without documents, without metadata.
+    const client = chromaClient(chroma.url);
+    const shapes: [string, (i: number) => { document?: string; metadata?: Metadata }][] = [
+      [
+        'ids + vectors + documents + metadata',
+        (i) => ({ document: records[i].text, metadata: records[i].metadata }),
+      ],
+      ['without documents', (i) => ({ metadata: records[i].metadata })],
+      ['without metadata', (i) => ({ document: records[i].text })],
+      ['ids + vectors only', () => ({})],
+    ];
+    for (const width of [dims, 100]) {
+      const byShape: string[] = [];
+      for (const [label, fields] of shapes) {
+        const collection = await client.createCollection({
+          name: `shape-${run++}`,
+          embeddingFunction: null,
+          configuration: { hnsw: { space: 'cosine' } },
+        });
+        const path = `${chroma.url}/api/v2/tenants/${collection.tenant}/databases/${collection.database}/collections/${collection.id}/upsert`;
+        const begin = performance.now();
+        for (let i = 0; i < n; i += 500) {
+          const rows = records
+            .slice(i, i + 500)
+            .map((record, j) => ({ id: record.id, ...fields(i + j) }));
+          const body: Record<string, unknown> = {
+            ids: rows.map((row) => row.id),
+            embeddings: vectors
+              .slice(i, i + 500)
+              .map((vector) => packEmbedding(width === dims ? vector : narrow(vector, width))),
+          };
+          if ('document' in rows[0]) body.documents = rows.map((row) => row.document);
+          if ('metadata' in rows[0]) body.metadatas = rows.map((row) => row.metadata);
+          const response = await fetch(path, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+        }
+        byShape.push(`${label}: ${(n / ((performance.now() - begin) / 1000)).toFixed(0)}`);
+        await client.deleteCollection({ name: collection.name });
+      }
+      console.log(
+        `upsert ${width} dims, 500 per call, rec/s by what is sent: ${byShape.join(', ')}`,
       );
     }
 
