@@ -16,8 +16,9 @@
  * `--api-heap-mb` caps the API's V8 old space (--max-old-space-size): its peak RSS without a cap
  * is mostly garbage V8 has not collected yet, and a job that still succeeds under a small cap
  * shows what ingest really holds.
+ * `--api-env KEY=VALUE` (repeatable) sets a variable of both APIs, e.g. INGEST_PIPELINE_DEPTH.
  * Usage: npx ts-node --transpile-only bench/ingest/run.ts [chunks=10000]
- *          [--slow-chunks chunks/2] [--slow-delay-ms 200] [--api-heap-mb N]
+ *          [--slow-chunks chunks/2] [--slow-delay-ms 200] [--api-heap-mb N] [--api-env K=V]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -66,6 +67,7 @@ const { values: flags, positionals } = parseArgs({
     'slow-chunks': { type: 'string' },
     'slow-delay-ms': { type: 'string' },
     'api-heap-mb': { type: 'string' },
+    'api-env': { type: 'string', multiple: true },
   },
 });
 const chunks = Number(positionals[0] ?? 10_000);
@@ -116,6 +118,40 @@ async function ingestJob(
     acceptSeconds,
     runSeconds: (finished - Date.parse(job.started_at!)) / 1000,
   };
+}
+
+/** Seconds and calls per Chroma operation and in document embedding, from the API's /metrics. */
+async function callTimes(
+  metricsPort: string,
+): Promise<Map<string, { seconds: number; calls: number }>> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const times = new Map<string, { seconds: number; calls: number }>();
+  const line =
+    /^rag_(chroma|embedding)_duration_seconds_(sum|count)\{(?:operation|kind)="([^"]+)",outcome="ok"\} (\S+)$/gm;
+  for (const [, system, field, name, value] of text.matchAll(line)) {
+    const key = `${system} ${name}`;
+    const entry = times.get(key) ?? { seconds: 0, calls: 0 };
+    if (field === 'sum') entry.seconds = Number(value);
+    else entry.calls = Number(value);
+    times.set(key, entry);
+  }
+  return times;
+}
+
+/** What the API spent in each Chroma operation and in embedding between two scrapes. */
+function callTimesBetween(
+  before: Map<string, { seconds: number; calls: number }>,
+  after: Map<string, { seconds: number; calls: number }>,
+): string[] {
+  return [...after]
+    .map(([key, { seconds, calls }]) => ({
+      key,
+      seconds: seconds - (before.get(key)?.seconds ?? 0),
+      calls: calls - (before.get(key)?.calls ?? 0),
+    }))
+    .filter((entry) => entry.calls > 0)
+    .sort((a, b) => b.seconds - a.seconds)
+    .map((entry) => `${entry.key} ${entry.seconds.toFixed(2)} s in ${entry.calls} calls`);
 }
 
 /** Embeds the texts with their titles the way ingest does: `batch` chunks per call. */
@@ -182,6 +218,7 @@ async function main(): Promise<void> {
       ...(flags['api-heap-mb']
         ? { NODE_OPTIONS: `--max-old-space-size=${flags['api-heap-mb']}` }
         : {}),
+      ...Object.fromEntries((flags['api-env'] ?? []).map((pair) => pair.split(/=(.*)/s, 2))),
     };
     const env = parseEnv(apiEnv);
     const documents = documentsConfigFrom(env);
@@ -204,7 +241,9 @@ async function main(): Promise<void> {
     const bootRss = rssMb(api.pid, 'VmRSS');
     const smallRun = await ingestJob(api, token, 'bench-ingest-small', small);
     const smallPeak = rssMb(api.pid, 'VmHWM');
+    const timesBefore = await callTimes(apiEnv.METRICS_PORT);
     const fullRun = await ingestJob(api, token, 'bench-ingest', full);
+    const fullTimes = callTimesBetween(timesBefore, await callTimes(apiEnv.METRICS_PORT));
     const fullPeak = rssMb(api.pid, 'VmHWM');
     await api.stop();
 
@@ -281,11 +320,14 @@ async function main(): Promise<void> {
     const job = (label: string, count: number, run: JobRun) =>
       `  ingest job, ${label}: ${rate(count, run.seconds)} (${run.seconds.toFixed(2)} s, of which accepting and staging ${run.acceptSeconds.toFixed(2)} s)`;
     console.log(
-      `${full.documents.length} documents, ${n} chunks (npm READMEs); API: node dist/main.js${flags['api-heap-mb'] ? ` --max-old-space-size=${flags['api-heap-mb']}` : ''}, Chroma server ${chroma.url}`,
+      `${full.documents.length} documents, ${n} chunks (npm READMEs); API: node dist/main.js${flags['api-heap-mb'] ? ` --max-old-space-size=${flags['api-heap-mb']}` : ''}${(flags['api-env'] ?? []).map((pair) => ` ${pair}`).join('')}, Chroma server ${chroma.url}`,
     );
     console.log(`Local embedder ${local.fingerprint.model} (${local.fingerprint.dimension} dims):`);
     console.log(job(`${small.chunks.length} chunks`, small.chunks.length, smallRun));
     console.log(job(`${n} chunks`, n, fullRun));
+    console.log(
+      `  time in calls during that job (summed over calls in flight at once; the job ran ${fullRun.runSeconds.toFixed(2)} s from claim to finish): ${fullTimes.join('; ')}`,
+    );
     console.log(`  embedder alone:                    ${rate(n, embedded.seconds)}`);
     console.log(`  Chroma upsert alone (same records): ${rate(n, storeSeconds)}`);
     const embedRatio = ingestRate / (n / embedded.seconds);

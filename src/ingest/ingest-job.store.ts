@@ -122,7 +122,13 @@ export class IngestJobStore {
     ]);
   }
 
-  async cancelRequested(id: string): Promise<boolean> {
-    return (await this.records.read([cancelKey(id)])).length > 0;
+  /** The job and whether a cancel was requested, in one read: a runner checks both per batch. */
+  async withCancel(id: string): Promise<{ job?: IngestJob; cancelRequested: boolean }> {
+    const records = await this.records.read([jobKey(id), cancelKey(id)]);
+    const job = records.find((record) => record.id === jobKey(id));
+    return {
+      job: job && parseRecord<IngestJob>(job),
+      cancelRequested: records.some((record) => record.id === cancelKey(id)),
+    };
   }
 }

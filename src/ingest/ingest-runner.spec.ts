@@ -40,6 +40,8 @@ class MemoryJobStore {
   readonly jobs = new Map<string, IngestJob>();
   /** Numbers (1 = the first) of the `save` calls that fail as if Chroma were down. */
   failingSaves = new Set<number>();
+  /** Set as DELETE /ingest/jobs/:id would: the cancel request is a record of its own. */
+  cancelled = false;
   private saves = 0;
   readonly deleteFinishedBefore = jest.fn((_cutoff: number, _limit: number) => Promise.resolve(0));
 
@@ -69,8 +71,8 @@ class MemoryJobStore {
     return Promise.resolve();
   }
 
-  cancelRequested(): Promise<boolean> {
-    return Promise.resolve(false);
+  async withCancel(id: string): Promise<{ job?: IngestJob; cancelRequested: boolean }> {
+    return { job: await this.get(id), cancelRequested: this.cancelled };
   }
 }
 
@@ -180,6 +182,18 @@ describe('IngestRunner', () => {
     });
     start(service, 3, { INGEST_PIPELINE_DEPTH: '3' });
     expect(await finished()).toMatchObject({ state: 'failed', error: 'later batch failed' });
+  });
+
+  it('stops after a cancel request, within the batches already started, and ends cancelled', async () => {
+    const { service, calls } = documentsService((id) => {
+      if (id === 'batch-1') store.cancelled = true;
+      return Promise.resolve();
+    });
+    start(service, 6, { INGEST_PIPELINE_DEPTH: '1' });
+    const job = await finished();
+    expect(job.state).toBe('cancelled');
+    expect(job.batchesDone).toBeLessThan(6);
+    expect(calls.has('batch-5')).toBe(false);
   });
 
   it('deletes jobs finished longer than INGEST_JOB_RETENTION_MS ago on every sweep', async () => {

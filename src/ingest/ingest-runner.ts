@@ -172,8 +172,9 @@ export class IngestRunner implements OnApplicationBootstrap, BeforeApplicationSh
         .catch(() => undefined)
         .then(async () => {
           if (stop === 'cancelled' || stop === 'lost') return;
-          if (await this.jobs.cancelRequested(job.id)) stop = 'cancelled';
-          else if ((await this.jobs.get(job.id))?.lease?.owner !== this.leases.owner) stop = 'lost';
+          const stored = await this.jobs.withCancel(job.id);
+          if (stored.cancelRequested) stop = 'cancelled';
+          else if (stored.job?.lease?.owner !== this.leases.owner) stop = 'lost';
           else {
             const now = Date.now();
             job.lease = { owner: this.leases.owner, expiresAt: now + this.limits.leaseMs };
