@@ -31,9 +31,8 @@ import { documentsConfigFrom } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { hnswConfiguration } from '../../src/vector-store/chroma-http.store';
 import { random } from '../perf/fixture';
-import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { QUESTIONS } from '../retrieval/questions';
-import { appEmbedder, chromaClient, ROOT } from '../perf/shared';
+import { appEmbedder, chromaClient, ROOT, startBenchChroma } from '../perf/shared';
 
 const { values: flags } = parseArgs({
   options: {
@@ -178,11 +177,7 @@ async function recallOf(
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rag-bench-hnsw-'));
-  const chroma = await ChromaServerProcess.start(
-    join(work, 'chroma'),
-    await findFreePort(),
-    60_000,
-  );
+  const chroma = await startBenchChroma(work);
   const rows: Row[] = [];
   try {
     const embedder = appEmbedder();

@@ -28,11 +28,10 @@ import {
   createChromaClient,
 } from '../../src/vector-store/chroma-http.store';
 import { ChromaRestQuery, packEmbedding } from '../../src/vector-store/chroma-rest.query';
-import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { RequestDeadline } from '../../src/vector-store/request-deadline';
 import { vectorStoreConfigFrom } from '../../src/vector-store/vector-store.config';
 import type { Metadata, VectorRecord } from '../../src/vector-store/vector-store.port';
-import { appEmbedder, chromaClient, MODELS_DIR } from '../perf/shared';
+import { appEmbedder, chromaClient, MODELS_DIR, startBenchChroma } from '../perf/shared';
 import { ingestCorpus } from './corpus';
 
 const total = Number(process.argv[2] ?? 3000);
@@ -51,11 +50,7 @@ const narrow = (vector: number[], dims: number) => {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rag-bench-chroma-write-'));
-  const chroma = await ChromaServerProcess.start(
-    join(work, 'chroma'),
-    await findFreePort(),
-    60_000,
-  );
+  const chroma = await startBenchChroma(work);
   try {
     const env = parseEnv({ MODELS_DIR, CHROMA_HOST: chroma.url });
     const documents = documentsConfigFrom(env);

@@ -42,7 +42,7 @@ import {
   createChromaClient,
 } from '../../src/vector-store/chroma-http.store';
 import { ChromaRestQuery } from '../../src/vector-store/chroma-rest.query';
-import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
+import { findFreePort } from '../../src/vector-store/chroma-server.process';
 import { RequestDeadline } from '../../src/vector-store/request-deadline';
 import type { StoredRecord } from '../../src/vector-store/vector-store.port';
 import {
@@ -51,6 +51,7 @@ import {
   MODELS_DIR,
   ROOT,
   rssMb,
+  startBenchChroma,
   startNodeServer,
   type NodeServer,
 } from '../perf/shared';
@@ -187,11 +188,7 @@ async function storedRecords(store: ChromaHttpStore, collection: string): Promis
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rag-bench-ingest-'));
   spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.js')], { stdio: 'inherit' });
-  const chroma = await ChromaServerProcess.start(
-    join(work, 'chroma'),
-    await findFreePort(),
-    60_000,
-  );
+  const chroma = await startBenchChroma(work);
   const servers: NodeServer[] = [];
   const start = async (env: Record<string, string>, log: string) => {
     const server = await startNodeServer([join(ROOT, 'dist', 'main.js')], env, join(work, log));

@@ -15,10 +15,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from '../../src/documents/lexical-reranker';
 import { ResultRanker } from '../../src/documents/result-ranker';
-import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 import { QUESTIONS } from '../retrieval/questions';
 import { buildCollection } from './fixture';
-import { appEmbedder, chromaClient, percentile, TOP_K } from './shared';
+import { appEmbedder, chromaClient, percentile, startBenchChroma, TOP_K } from './shared';
 
 const { values: flags } = parseArgs({
   options: { size: { type: 'string' }, rounds: { type: 'string' } },
@@ -66,11 +65,7 @@ interface Variant {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rag-bench-candidates-'));
-  const chroma = await ChromaServerProcess.start(
-    join(work, 'chroma'),
-    await findFreePort(),
-    60_000,
-  );
+  const chroma = await startBenchChroma(work);
   try {
     const embedder = appEmbedder();
     await embedder.ready();

@@ -13,13 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
+import { findFreePort } from '../../src/vector-store/chroma-server.process';
 import { buildCollection } from './fixture';
 import {
   appEmbedder,
   MODELS_DIR,
   percentile,
   ROOT,
+  startBenchChroma,
   startNodeServer,
   type LoadResult,
   type NodeServer,
@@ -81,11 +82,7 @@ function load(url: string, path: string, auth: string, connections: number): Loa
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'rag-bench-compare-'));
   const servers: NodeServer[] = [];
-  const chroma = await ChromaServerProcess.start(
-    join(work, 'chroma'),
-    await findFreePort(),
-    60_000,
-  );
+  const chroma = await startBenchChroma(work);
   try {
     const embedder = appEmbedder();
     await embedder.ready();

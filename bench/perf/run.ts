@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
+import { findFreePort } from '../../src/vector-store/chroma-server.process';
 import { buildCollection } from './fixture';
 import { profileTables } from './profile';
 import {
@@ -29,6 +29,7 @@ import {
   percentile,
   ROOT,
   rssMb,
+  startBenchChroma,
   startNodeServer,
   type LoadResult,
   type NodeServer,
@@ -121,11 +122,7 @@ async function main(): Promise<void> {
   const peer = !flags['no-peer'] && peerInstalled();
   if (!peer) say('peer: skipped (--no-peer, or the LangChain install failed)');
 
-  const chroma = await ChromaServerProcess.start(
-    join(work, 'chroma'),
-    await findFreePort(),
-    60_000,
-  );
+  const chroma = await startBenchChroma(work);
   try {
     const embedder = appEmbedder();
     await embedder.ready();

@@ -9,11 +9,16 @@ import { embeddingsConfigFrom } from '../../src/embeddings/embeddings.config';
 import { CachingEmbedder } from '../../src/embeddings/caching.embedder';
 import { DEFAULT_GLOVE_FEATURES, GloveEmbedder } from '../../src/embeddings/glove.embedder';
 import { GloveVectors } from '../../src/embeddings/glove-vectors';
-import { findFreePort } from '../../src/vector-store/chroma-server.process';
+import { ChromaServerProcess, findFreePort } from '../../src/vector-store/chroma-server.process';
 
 export const ROOT = join(__dirname, '..', '..');
 export const MODELS_DIR = join(ROOT, 'node_modules', '.cache', 'rag-test-models');
 export const TOP_K = 5;
+
+/** A Chroma server (the chromadb package's binary) storing under `work`/chroma, on a free port. */
+export async function startBenchChroma(work: string): Promise<ChromaServerProcess> {
+  return ChromaServerProcess.start(join(work, 'chroma'), await findFreePort(), 60_000);
+}
 
 /** The app's default embedder stack (GloVe behind the query cache), with the app's defaults. */
 export function appEmbedder(): CachingEmbedder {
