@@ -105,6 +105,17 @@ describe('OpenAI-compatible embeddings over HTTP', () => {
     expect(server.requests[0].body.dimensions).toBe(2);
   });
 
+  it('cancels its dimension probe once the signal given to ready() aborts', async () => {
+    server.reply(hang);
+    const shutdown = new AbortController();
+    const probing = embedder({ timeoutMs: 60_000 }).ready(shutdown.signal);
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const reason = new Error('shutting down');
+    shutdown.abort(reason);
+    await expect(probing).rejects.toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('waits for Retry-After after a 429, then succeeds', async () => {
     server.reply(json(429, { error: { message: 'slow down' } }, { 'retry-after': '1' }), openAiOk);
     await expect(embedder({ dimensions: 2 }).embedQuery('hello')).resolves.toEqual(

@@ -126,11 +126,11 @@ describe('starting the built API', () => {
     api.child.kill('SIGTERM');
     const [code] = await api.exited;
     expect(code).toBe(0);
+    // A warm-up may still finish while shutting down; nothing is logged after "stopped".
     const after = api.records.map((record) => record.msg);
-    expect(after.slice(after.indexOf('SIGTERM received: shutting down'))).toEqual([
-      'SIGTERM received: shutting down',
-      'stopped',
-    ]);
+    expect(after.indexOf('SIGTERM received: shutting down')).toBeGreaterThan(-1);
+    expect(after.indexOf('SIGTERM received: shutting down')).toBeLessThan(after.length - 1);
+    expect(after.at(-1)).toBe('stopped');
     expect(api.stderr).toBe('');
   }, 120_000);
 });

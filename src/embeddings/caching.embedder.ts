@@ -34,8 +34,8 @@ export class CachingEmbedder extends Embedder {
     return this.inner.fingerprint;
   }
 
-  ready(): Promise<void> {
-    return this.inner.ready();
+  ready(signal?: AbortSignal): Promise<void> {
+    return this.inner.ready(signal);
   }
 
   async embedDocuments(

@@ -26,6 +26,9 @@ export abstract class Embedder {
   /** Embeds a search query (cached). */
   abstract embedQuery(text: string): Promise<number[]>;
 
-  /** Resolves when the embedder is ready to serve (model loaded, endpoint configured). */
-  abstract ready(): Promise<void>;
+  /**
+   * Resolves when the embedder is ready to serve (model loaded, endpoint configured). Once
+   * `signal` aborts, a remote probe in flight is cancelled.
+   */
+  abstract ready(signal?: AbortSignal): Promise<void>;
 }

@@ -38,14 +38,21 @@ export class GloveVectors {
 
   /**
    * Loads the `maxWords` most frequent words (all when absent) from the compact file in
-   * `modelsDir`, converting the npm JSON first when it is missing.
+   * `modelsDir`, converting the npm JSON first when it is missing. Once `signal` aborts, a
+   * conversion is killed and the load rejects.
    */
   static async load(
     modelsDir: string,
-    { maxWords, sourceJson }: { maxWords?: number; sourceJson?: string } = {},
+    {
+      maxWords,
+      sourceJson,
+      signal,
+    }: { maxWords?: number; sourceJson?: string; signal?: AbortSignal } = {},
   ): Promise<GloveVectors> {
-    const file = await ensureConverted(modelsDir, sourceJson);
+    const file = await ensureConverted(modelsDir, sourceJson, signal);
+    signal?.throwIfAborted();
     const { words, dimensions, vectors } = await readGlove(file, maxWords);
+    signal?.throwIfAborted();
     return GloveVectors.fromMatrix(words, dimensions, vectors);
   }
 
@@ -67,7 +74,11 @@ export class GloveVectors {
  * Converts in a child process so the API's heap never holds the parsed JSON (~1 GB).
  * Safe to race: the converter renames a finished temp file into place.
  */
-export async function ensureConverted(modelsDir: string, sourceJson?: string): Promise<string> {
+export async function ensureConverted(
+  modelsDir: string,
+  sourceJson?: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const target = join(modelsDir, GLOVE_FILE_NAME);
   if (existsSync(target)) return target;
   const source = sourceJson ?? winkGloveJson(modelsDir);
@@ -78,8 +89,10 @@ export async function ensureConverted(modelsDir: string, sourceJson?: string): P
   try {
     await run(process.execPath, ['--max-old-space-size=3072', ...loader, script, source, target], {
       maxBuffer: 1024 * 1024,
+      signal,
     });
   } catch (error) {
+    signal?.throwIfAborted();
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new Error(`converting GloVe vectors failed${stderr ? `: ${stderr}` : ''}`, {
       cause: error,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,4 +151,22 @@ describe('GloVe matrix file', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('kills a conversion once its signal aborts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'glove-abort-'));
+    try {
+      // A FIFO nobody writes to: the converter's read blocks until it is killed.
+      const source = join(dir, 'never-written.json');
+      execFileSync('mkfifo', [source]);
+      const modelsDir = join(dir, 'models');
+      const shutdown = new AbortController();
+      const loading = GloveVectors.load(modelsDir, { sourceJson: source, signal: shutdown.signal });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      shutdown.abort(new Error('shutting down'));
+      await expect(loading).rejects.toThrow('shutting down');
+      expect(readdirSync(modelsDir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 10_000);
 });

@@ -42,8 +42,8 @@ export class OpenAiEmbedder extends Embedder {
   }
 
   /** Probes once when no dimension is configured, so the fingerprint is known afterwards. */
-  async ready(): Promise<void> {
-    if (this.dimension === undefined) await this.embed(['dimension probe']);
+  async ready(signal?: AbortSignal): Promise<void> {
+    if (this.dimension === undefined) await this.embed(['dimension probe'], signal);
   }
 
   embedDocuments(texts: string[], _titles?: unknown, signal?: AbortSignal): Promise<number[][]> {
