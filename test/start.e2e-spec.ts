@@ -1,15 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GLOVE_FILE_NAME } from '../src/embeddings/glove-format';
 import { findFreePort } from '../src/vector-store/chroma-server.process';
 import { ensureBuilt } from './support/deploy-api-process';
 import { waitFor } from './support/processes';
 import { sharedChromaUrl, TEST_MODELS_DIR } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
+
+/** Whether a process whose command line mentions `text` runs (read from /proc: no pgrep needed). */
+const processMentioning = (text: string): boolean =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // it ended meanwhile
+      }
+    });
 
 /** `node dist/main.js` as `npm start` runs it, stdout and stderr kept whole. */
 class Started {
@@ -132,5 +145,30 @@ describe('starting the built API', () => {
     expect(after.indexOf('SIGTERM received: shutting down')).toBeLessThan(after.length - 1);
     expect(after.at(-1)).toBe('stopped');
     expect(api.stderr).toBe('');
+  }, 120_000);
+
+  it('stops at once when told to during the first GloVe conversion, and kills the converter', async () => {
+    const modelsDir = mkdtempSync(join(tmpdir(), 'rag-start-models-'));
+    dataDirs.push(modelsDir);
+    const api = start({
+      PORT: String(await findFreePort()),
+      METRICS_PORT: '0',
+      MODELS_DIR: modelsDir,
+    });
+    await waitFor(() => {
+      if (api.child.exitCode !== null) throw new Error(`the API exited: ${api.stderr}`);
+      return api.records.some((record) => record.msg.startsWith('API ready on'));
+    }, 60_000);
+    // The conversion takes seconds; the API answers meanwhile.
+    expect(processMentioning(join(modelsDir, GLOVE_FILE_NAME))).toBe(true);
+
+    api.child.kill('SIGTERM');
+    const [code] = await api.exited;
+    expect(code).toBe(0);
+    expect(processMentioning(join(modelsDir, GLOVE_FILE_NAME))).toBe(false);
+    expect(readdirSync(modelsDir)).not.toContain(GLOVE_FILE_NAME);
+    // A cancelled warm-up is not reported as a failure.
+    expect(api.records.filter((record) => record.level >= 50)).toEqual([]);
+    expect(api.records.at(-1)?.msg).toBe('stopped');
   }, 120_000);
 });

@@ -48,6 +48,7 @@ describe('EmbedderWarmup', () => {
         ),
     );
     warmup.onModuleInit();
+    warmup.onModuleDestroy();
     await warmup.beforeApplicationShutdown();
     expect(settled).toBe(true);
     expect(log).not.toHaveBeenCalled();

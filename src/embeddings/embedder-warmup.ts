@@ -2,6 +2,7 @@ import {
   Injectable,
   Logger,
   type BeforeApplicationShutdown,
+  type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
 import { Embedder, fingerprintToString } from './embedder.port';
@@ -13,7 +14,7 @@ import { EmbeddingsConfig } from './embeddings.config';
  * warm-up awaited, so its outcome is never logged after the process says it stopped.
  */
 @Injectable()
-export class EmbedderWarmup implements OnModuleInit, BeforeApplicationShutdown {
+export class EmbedderWarmup implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Embeddings');
   private readonly shutdown = new AbortController();
   private settled: Promise<void> = Promise.resolve();
@@ -27,15 +28,19 @@ export class EmbedderWarmup implements OnModuleInit, BeforeApplicationShutdown {
     this.settled = this.embedder.ready(this.shutdown.signal).then(
       () => this.logger.log(`embedder ${fingerprintToString(this.embedder.fingerprint)} is ready`),
       (error: unknown) => {
-        // Cancelled by shutdown: not a failure worth reporting.
-        if (error === this.shutdown.signal.reason) return;
+        // Shutting down: a load or probe cancelled by it is not a failure worth reporting.
+        if (this.shutdown.signal.aborted) return;
         this.logger.error(`embedder (${this.config.provider}) is not ready: ${String(error)}`);
       },
     );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** First of the shutdown hooks: other modules' hooks may be waiting on readiness. */
+  onModuleDestroy(): void {
     this.shutdown.abort(new Error('the API is shutting down'));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
     await this.settled;
   }
 }

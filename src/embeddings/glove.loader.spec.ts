@@ -51,6 +51,7 @@ describe('GloveLoader', () => {
     );
     const loader = new GloveLoader(config);
     const loading = loader.load(10);
+    loader.onModuleDestroy();
     await loader.beforeApplicationShutdown();
     expect(settled).toBe(true);
     await expect(loading).rejects.toThrow('the API is shutting down');

@@ -1,4 +1,9 @@
-import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { EmbeddingsConfig } from './embeddings.config';
 import { GloveVectors } from './glove-vectors';
 
@@ -9,7 +14,7 @@ import { GloveVectors } from './glove-vectors';
  * nothing is reported after the process says it stopped.
  */
 @Injectable()
-export class GloveLoader implements BeforeApplicationShutdown {
+export class GloveLoader implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger('Embeddings');
   private readonly loading = new Map<number | undefined, Promise<GloveVectors>>();
   private readonly shutdown = new AbortController();
@@ -38,8 +43,12 @@ export class GloveLoader implements BeforeApplicationShutdown {
     return vectors;
   };
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** First of the shutdown hooks: other modules' hooks may be waiting on a load. */
+  onModuleDestroy(): void {
     this.shutdown.abort(new Error('the API is shutting down'));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.allSettled(this.loading.values());
   }
 }
