@@ -389,3 +389,58 @@ describe.each([
     });
   });
 });
+
+describe('queries of one instance after writes through another (shared Chroma)', () => {
+  let reader: TestApp;
+  let writer: TestApp;
+  const collection = `docs-shared-${Date.now()}`;
+  const send = (app: TestApp, path: string, body: object) =>
+    request(app.app.getHttpServer() as App)
+      .post(path)
+      // The writer's token for both: passport keeps its strategies in one registry per process,
+      // so the app booted last verifies the tokens of both (separate processes in production).
+      .set('Authorization', writer.bearer())
+      .send(body)
+      .expect(200);
+  const ask = (app: TestApp, name: string) =>
+    send(app, '/chroma/query', { collection: name, query: 'Where do bicycles go?', top_k: 4 });
+
+  beforeAll(async () => {
+    const env = { ...LIMITS, CHROMA_HOST: sharedChromaUrl() };
+    reader = await createTestApp(env);
+    writer = await createTestApp(env);
+  });
+  afterAll(() => Promise.all([reader?.close(), writer?.close()]));
+
+  it('answers what the other instance wrote, metadata included, as a fresh collection would', async () => {
+    const text = 'Bicycles are parked in the covered racks behind the main entrance.';
+    const parking = (team: string) => ({ id: 'kb/parking', text, metadata: { team } });
+    await send(writer, '/chroma/update', {
+      collection,
+      documents: [...CORPUS, parking('facilities')],
+    });
+    // The reader keeps what it can of these candidates before the other instance writes.
+    const before = await ask(reader, collection);
+    expect(before.body.results[0]).toMatchObject({
+      id: 'kb/parking#0',
+      metadata: { team: 'facilities' },
+    });
+    // Same text (so the same chunk hash), other metadata; and one document less.
+    await send(writer, '/chroma/update', { collection, documents: [parking('security')] });
+    await request(writer.app.getHttpServer() as App)
+      .delete(`/chroma/documents/${encodeURIComponent('kb/holidays')}`)
+      .query({ collection })
+      .set('Authorization', writer.bearer())
+      .expect(200);
+    const after = await ask(reader, collection);
+
+    const fresh = `${collection}-fresh`;
+    await send(writer, '/chroma/update', {
+      collection: fresh,
+      documents: [CORPUS[0], CORPUS[2], parking('security')],
+    });
+    const expected = await ask(reader, fresh);
+    expect(after.body.results[0].metadata).toMatchObject({ team: 'security' });
+    expect(after.body).toEqual(expected.body);
+  });
+});

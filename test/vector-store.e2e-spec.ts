@@ -9,7 +9,12 @@ import {
 } from '../src/common/domain-errors';
 import { HNSW_DEFAULTS } from '../src/config/env.schema';
 import type { EmbedderFingerprint } from '../src/embeddings/embedder.port';
-import { ChromaHttpStore, createChromaClient } from '../src/vector-store/chroma-http.store';
+import {
+  ChromaHttpStore,
+  chromaEndpoint,
+  createChromaClient,
+} from '../src/vector-store/chroma-http.store';
+import { ChromaRestQuery } from '../src/vector-store/chroma-rest.query';
 import { findFreePort } from '../src/vector-store/chroma-server.process';
 import { RequestDeadline } from '../src/vector-store/request-deadline';
 import type { HnswSettings } from '../src/vector-store/vector-store.config';
@@ -24,6 +29,20 @@ const storeAt = (url: string, timeoutMs = 10_000, hnsw?: HnswSettings): ChromaHt
     timeoutMs,
     deadline,
     hnsw,
+  });
+};
+
+/** The store as the app builds it for a self-hosted server: queries and upserts over REST. */
+const restStoreAt = (url: string): ChromaHttpStore => {
+  const deadline = new RequestDeadline('the vector store');
+  const config = { url, authHeader: 'Authorization' as const };
+  const endpoint = chromaEndpoint(config);
+  if (!endpoint) throw new Error('a self-hosted server has an endpoint');
+  return new ChromaHttpStore(createChromaClient(config, deadline), {
+    strategy: 'http',
+    timeoutMs: 10_000,
+    deadline,
+    restQuery: new ChromaRestQuery(endpoint, { max: 8, idleMs: 5_000 }),
   });
 };
 
@@ -137,17 +156,67 @@ describe('ChromaHttpStore against a real Chroma server', () => {
     expect(filtered.map((hit) => hit.id)).toEqual(['close', 'opposite']);
   });
 
-  it('answers a query without texts with the same records, scores and metadata', async () => {
-    const name = uniqueName();
-    await store.ensureCollection(name, FP);
-    await store.upsert(name, [
-      record('same', [2, 0, 0], { tag: 'x' }),
-      record('close', [1, 1, 0], { tag: 'y' }),
-    ]);
-    const full = await store.query(name, [1, 0, 0], 2);
-    const bare = await store.query(name, [1, 0, 0], 2, undefined, { withTexts: false });
-    expect(full.map((hit) => hit.text)).toEqual(['text of same', 'text of close']);
-    expect(bare).toEqual(full.map((hit) => ({ ...hit, text: '' })));
+  const restStore = restStoreAt(url);
+  afterAll(() => restStore.close());
+
+  describe.each([
+    ['the client', () => store],
+    ['REST', () => restStore],
+  ])('ids-only queries and write tokens, through %s', (_, storeOf) => {
+    it('answers the ids and scores of a full query, and a get without texts its metadata', async () => {
+      const via = storeOf();
+      const name = uniqueName();
+      await via.ensureCollection(name, FP);
+      await via.upsert(name, [
+        record('same', [2, 0, 0], { tag: 'x' }),
+        record('close', [1, 1, 0], { tag: 'y' }),
+      ]);
+      const full = await via.query(name, [1, 0, 0], 2);
+      const bare = await via.queryIds(name, [1, 0, 0], 2);
+      expect(bare.hits).toEqual(full.map(({ id, score }) => ({ id, score })));
+      expect(bare.writeToken).toMatch(/^[0-9a-f-]{36}$/);
+      const filtered = await via.queryIds(name, [1, 0, 0], 2, { tag: 'y' });
+      expect(filtered.hits.map((hit) => hit.id)).toEqual(['close']);
+      const rows = await via.getByIds(name, ['same', 'close'], { withTexts: false });
+      expect(rows.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+        { id: 'close', text: '', metadata: { tag: 'y' } },
+        { id: 'same', text: '', metadata: { tag: 'x' } },
+      ]);
+    });
+
+    it('replaces the write token after every write, failed or not, keeping the fingerprint', async () => {
+      const via = storeOf();
+      const name = uniqueName();
+      await via.ensureCollection(name, FP);
+      const tokenNow = async () => (await via.queryIds(name, [1, 0, 0], 1)).writeToken;
+      const seen = [await tokenNow()];
+      const expectNewToken = async () => {
+        const token = await tokenNow();
+        expect(token).toBeDefined();
+        expect(seen).not.toContain(token);
+        seen.push(token);
+      };
+      await via.upsert(name, [record('a', [1, 0, 0], { tag: 'x' }), record('b', [0, 1, 0])]);
+      await expectNewToken();
+      // Another instance's write (no cached handle) is seen too.
+      await storeAt(url).upsert(name, [record('c', [0, 0, 1])]);
+      await expectNewToken();
+      await via.deleteIds(name, ['c']);
+      await expectNewToken();
+      await via.deleteWhere(name, { tag: { $eq: 'x' } });
+      await expectNewToken();
+      // Rejected by Chroma (wrong dimension): nothing may have been stored, the token changes.
+      await expect(via.upsert(name, [record('d', [1, 0])])).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+      await expectNewToken();
+      await expect(via.queryIds(name, [1, 0, 0], 1)).resolves.toMatchObject({
+        hits: [{ id: 'b' }],
+      });
+      await expect(storeAt(url).describeCollection(name)).resolves.toMatchObject({
+        fingerprint: FP,
+      });
+    });
   });
 
   it('upserts more records than the server takes in one batch', async () => {

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseEnv } from '../../src/config/env';
 import { documentsConfigFrom } from '../../src/documents/documents.config';
 import { chunkText } from '../../src/documents/chunker';
 import { chunkHash, deriveTitle } from '../../src/documents/document-metadata';
+import { WRITE_TOKEN_KEY } from '../../src/vector-store/chroma-http.store';
 import type { CachingEmbedder } from '../../src/embeddings/caching.embedder';
 import { loadCorpus } from '../retrieval/corpus';
 import { chromaClient, ROOT } from './shared';
@@ -44,7 +46,7 @@ export function random(seed: number): () => number {
 
 /**
  * Creates `name` holding `size` chunks exactly as the API stores them (cosine space,
- * embedder fingerprint in the collection metadata, the service's chunk metadata), writing
+ * embedder fingerprint and write token in the collection metadata, the service's chunk metadata), writing
  * precomputed vectors straight through the chromadb client in big batches.
  */
 export async function buildCollection(
@@ -63,6 +65,8 @@ export async function buildCollection(
       embedder_provider: fp.provider,
       embedder_model: fp.model,
       embedder_dimension: fp.dimension,
+      // As after the API's last write to it (the token every write replaces).
+      [WRITE_TOKEN_KEY]: randomUUID(),
     },
   });
   const chunks = distinctChunks(Math.min(size, MAX_DISTINCT));

@@ -93,6 +93,8 @@ export const envSchema = z
     RERANK_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
     RERANK_CHUNKS_PER_DOCUMENT: int(2, 0, 1000),
     QUERY_TEXT_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
+    QUERY_METADATA_CACHE_ENTRIES: int(10_000, 0, 1_000_000),
+    QUERY_METADATA_CACHE_TTL_MS: int(60_000, 0, 86_400_000),
     // Unset: CHUNK_SIZE. Bounds what a query reads of chunks stored before chunks were capped.
     QUERY_MAX_CHUNK_CHARS: z.coerce.number().int().min(100).max(1_000_000).optional(),
     BODY_LIMIT_BYTES: int(10_000_000, 1024),

@@ -19,11 +19,15 @@ export abstract class DocumentsConfig {
   /** Candidates of one document that are reranked (more are ranked after them); 0: all. */
   abstract readonly rerankChunksPerDocument: number;
   /**
-   * Chunk texts kept by their hash: a reranking query then fetches its candidates' metadata
-   * without their texts, the larger part of Chroma's answer; 0: texts always come with them.
+   * Chunk texts kept by their hash: a reranking query then fetches its candidates as ids and
+   * scores and reads their rows from caches (CandidateRecords); 0: rows always come with them.
    * Only texts of at most queryMaxChunkChars are kept.
    */
   abstract readonly queryTextCacheEntries: number;
+  /** Chunk metadata kept by chunk id under the collection's write token; 0: none kept. */
+  abstract readonly queryMetadataCacheEntries: number;
+  /** How long cached metadata is served at most (bounds writes made around the API). */
+  abstract readonly queryMetadataCacheTtlMs: number;
   /**
    * Characters of each candidate chunk a query reranks and returns; longer texts (stored before
    * chunks were capped at chunkSize) are cut, so a query's text is at most this × candidates.
@@ -56,6 +60,8 @@ export const documentsConfigFrom = (env: Env): DocumentsConfig => ({
   rerankCacheEntries: env.RERANK_CACHE_ENTRIES,
   rerankChunksPerDocument: env.RERANK_CHUNKS_PER_DOCUMENT,
   queryTextCacheEntries: env.QUERY_TEXT_CACHE_ENTRIES,
+  queryMetadataCacheEntries: env.QUERY_METADATA_CACHE_ENTRIES,
+  queryMetadataCacheTtlMs: env.QUERY_METADATA_CACHE_TTL_MS,
   queryMaxChunkChars: env.QUERY_MAX_CHUNK_CHARS ?? env.CHUNK_SIZE,
   maxIdChars: env.MAX_ID_CHARS,
   maxMetadataKeys: env.MAX_METADATA_KEYS,

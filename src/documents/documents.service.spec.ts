@@ -4,7 +4,7 @@ import { CollectionRouter } from '../collections/collection-router';
 import { parseEnv } from '../config/env';
 import { EmbedderMismatchError, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { EmbedderCatalog } from '../embeddings/embedder-catalog';
-import type { VectorStore } from '../vector-store/vector-store.port';
+import type { ScoredRecord, VectorStore } from '../vector-store/vector-store.port';
 import { HandlerDeadline } from '../observability/handler-deadline';
 import { DocumentsService } from './documents.service';
 import { documentsConfigFrom } from './documents.config';
@@ -33,6 +33,11 @@ function setup(env: Record<string, string> = {}) {
     upsert: jest.fn().mockResolvedValue(undefined),
     deleteIds: jest.fn().mockResolvedValue(undefined),
     query: jest.fn().mockResolvedValue([]),
+    // The ids and scores of what `query` answers (no write token: no metadata is cached).
+    queryIds: jest.fn(async (...args: unknown[]) => {
+      const rows = (await store.query(...args)) as ScoredRecord[];
+      return { hits: rows.map(({ id, score }) => ({ id, score })) };
+    }),
     listCollections: jest.fn().mockResolvedValue([]),
     // Holds what its queries answered: the chunks by id, as a store would.
     getByIds: jest.fn(async (_collection: string, ids: string[]) => {
@@ -289,15 +294,16 @@ describe('DocumentsService.query', () => {
     expect(store.query.mock.calls[0][2]).toBe(3);
   });
 
-  it('fetches reranked candidates without texts unless QUERY_TEXT_CACHE_ENTRIES is 0', async () => {
-    for (const [env, options] of [
-      [{}, { withTexts: false }],
-      [{ QUERY_TEXT_CACHE_ENTRIES: '0' }, undefined],
-      [{ RERANK_CANDIDATES: '0' }, undefined],
+  it('fetches reranked candidates as ids and scores unless QUERY_TEXT_CACHE_ENTRIES is 0', async () => {
+    for (const [env, idsOnly] of [
+      [{}, true],
+      [{ QUERY_TEXT_CACHE_ENTRIES: '0' }, false],
+      [{ RERANK_CANDIDATES: '0' }, false],
     ] as const) {
       const { service, store } = setup(env);
       await service.query(admin, { query: 'q' });
-      expect(store.query.mock.calls[0][4]).toEqual(options);
+      expect(store.queryIds).toHaveBeenCalledTimes(idsOnly ? 1 : 0);
+      expect(store.query).toHaveBeenCalledTimes(1);
     }
   });
 

@@ -41,7 +41,7 @@ import type {
   UpsertDocumentsDto,
   UpsertDocumentsResponseDto,
 } from './dto/upsert-documents.dto';
-import { CandidateTexts } from './candidate-texts';
+import { CandidateRecords } from './candidate-records';
 import { DEFAULT_RERANK_OPTIONS, LexicalReranker } from './lexical-reranker';
 import { ResultRanker } from './result-ranker';
 import { fileTypeVariantsOf, parseFilter } from './metadata-filter';
@@ -71,8 +71,8 @@ function cut(text: string, max: number): string {
 export class DocumentsService {
   private readonly limits: DocumentsConfig;
   private readonly ranker: ResultRanker;
-  /** Reranking queries' candidates, texts from a cache (QUERY_TEXT_CACHE_ENTRIES > 0). */
-  private readonly candidateTexts?: CandidateTexts;
+  /** Reranking queries' candidates, rows from caches (QUERY_TEXT_CACHE_ENTRIES > 0). */
+  private readonly candidates?: CandidateRecords;
 
   constructor(
     config: DocumentsConfig,
@@ -88,11 +88,12 @@ export class DocumentsService {
         : undefined;
     this.ranker = new ResultRanker(reranker, this.limits.rerankChunksPerDocument);
     if (reranker && this.limits.queryTextCacheEntries > 0) {
-      this.candidateTexts = new CandidateTexts(
-        store,
-        this.limits.queryTextCacheEntries,
-        this.limits.queryMaxChunkChars,
-      );
+      this.candidates = new CandidateRecords(store, {
+        textEntries: this.limits.queryTextCacheEntries,
+        maxTextChars: this.limits.queryMaxChunkChars,
+        metadataEntries: this.limits.queryMetadataCacheEntries,
+        metadataTtlMs: this.limits.queryMetadataCacheTtlMs,
+      });
     }
   }
 
@@ -216,7 +217,7 @@ export class DocumentsService {
       tiers.push(['unfiltered', undefined]);
     }
     let answer: { tier: QueryTier; hits: ScoredRecord[] } = { tier: 'exact', hits: [] };
-    const search = this.candidateTexts ?? this.store;
+    const search = this.candidates ?? this.store;
     for (const [tier, filter] of tiers) {
       answer = { tier, hits: await search.query(active.name, embedding, candidates, filter) };
       if (answer.hits.length > 0) break;

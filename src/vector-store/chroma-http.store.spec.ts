@@ -32,6 +32,7 @@ const fakeCollection = (metadata: Record<string, unknown> | undefined = FP_METAD
     get: jest.fn(),
     query: jest.fn(),
     delete: jest.fn().mockResolvedValue(undefined),
+    modify: jest.fn().mockResolvedValue(undefined),
   }) as unknown as jest.Mocked<Collection>;
 
 const setup = (collection = fakeCollection(), timeoutMs = 1000) => {
@@ -66,14 +67,14 @@ describe('ChromaHttpStore', () => {
       configuration: {
         hnsw: { space: 'cosine', ef_construction: 150, ef_search: 120, max_neighbors: 20 },
       },
-      metadata: FP_METADATA,
+      metadata: { ...FP_METADATA, write_token: expect.stringMatching(/^[0-9a-f-]{36}$/) },
     });
   });
 
   it('changes only the search breadth of an existing collection built with other parameters', async () => {
     const collection = fakeCollection();
     const hnsw = { space: 'cosine', ef_construction: 100, ef_search: 100, max_neighbors: 16 };
-    Object.assign(collection, { configuration: { hnsw }, modify: jest.fn() });
+    Object.assign(collection, { configuration: { hnsw } });
     const { store } = setup(collection);
     await store.ensureCollection('docs', FP);
     await store.ensureCollection('docs', FP);
@@ -148,6 +149,62 @@ describe('ChromaHttpStore', () => {
     ]);
     // Chroma refuses empty metadata objects.
     expect(collection.upsert.mock.calls[2][0].metadatas).toEqual([null]);
+  });
+
+  it('replaces the write token after each write, failed or not, keeping the stored metadata', async () => {
+    const { client, collection, store } = setup();
+    const stored = { ...FP_METADATA, owner: 'kb', write_token: 'old' };
+    client.getCollection.mockResolvedValue({ ...collection, metadata: stored });
+    const tokens = () =>
+      collection.modify.mock.calls.map(([args]) => {
+        const { write_token: token, ...rest } = args.metadata as Record<string, unknown>;
+        expect(rest).toEqual({ ...FP_METADATA, owner: 'kb' });
+        return token;
+      });
+    const record: VectorRecord = { id: 'a', embedding: [1, 0], text: 'a', metadata: {} };
+    await store.upsert('docs', [record, { ...record, id: 'b' }, { ...record, id: 'c' }]);
+    expect(collection.modify).toHaveBeenCalledTimes(1);
+    await store.deleteIds('docs', ['a']);
+    await store.deleteWhere('docs', { k: 1 });
+    collection.delete.mockRejectedValueOnce(new ChromaServerError('disk full'));
+    await expect(store.deleteIds('docs', ['b'])).rejects.toThrow(/disk full/);
+    // The write's own error wins over a failed token.
+    collection.upsert.mockRejectedValueOnce(new ChromaValueError('bad vector'));
+    collection.modify.mockRejectedValueOnce(new ChromaServerError('busy'));
+    await expect(store.upsert('docs', [record])).rejects.toThrow(/bad vector/);
+    const written = tokens();
+    expect(written).toHaveLength(5);
+    expect(new Set([...written, 'old']).size).toBe(6);
+    // Nothing to write: no token.
+    await store.upsert('docs', []);
+    await store.deleteIds('docs', []);
+    expect(collection.modify).toHaveBeenCalledTimes(5);
+  });
+
+  it('answers ids and scores with the write token read beside the query', async () => {
+    const { client, collection, store } = setup();
+    collection.query.mockResolvedValue({ ids: [['a', 'b']], distances: [[0.25, 1.5]] } as never);
+    client.getCollection.mockResolvedValue({
+      ...collection,
+      metadata: { ...FP_METADATA, write_token: 'w' },
+    });
+    await expect(store.queryIds('docs', [1, 0], 2, { k: 1 })).resolves.toEqual({
+      hits: [
+        { id: 'a', score: 0.75 },
+        { id: 'b', score: -0.5 },
+      ],
+      writeToken: 'w',
+    });
+    expect(collection.query).toHaveBeenCalledWith({
+      queryEmbeddings: [[1, 0]],
+      nResults: 2,
+      where: { k: 1 },
+      include: ['distances'],
+    });
+    client.getCollection.mockResolvedValue({ ...collection, metadata: FP_METADATA });
+    await expect(store.queryIds('docs', [1, 0], 2)).resolves.toMatchObject({
+      writeToken: undefined,
+    });
   });
 
   it('turns cosine distances into similarity scores', async () => {

@@ -16,6 +16,7 @@ import {
   type Metadata as ChromaMetadata,
   type Where,
 } from 'chromadb';
+import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   EmbedderMismatchError,
@@ -31,6 +32,7 @@ import {
   ChromaRestQuery,
   queryInclude,
   type ChromaEndpoint,
+  type QueryFields,
   type RestQueryResult,
 } from './chroma-rest.query';
 import { RequestDeadline } from './request-deadline';
@@ -39,6 +41,7 @@ import {
   type CollectionInfo,
   type IndexSettings,
   type Metadata,
+  type NearestIds,
   type ScoredRecord,
   type StoredRecord,
   type VectorRecord,
@@ -110,11 +113,19 @@ export function createChromaClient(
   });
 }
 
+/** The collection metadata key of the write token (see VectorStore). */
+export const WRITE_TOKEN_KEY = 'write_token';
+
 const fingerprintMetadata = (fp: EmbedderFingerprint): CollectionMetadata => ({
   embedder_provider: fp.provider,
   embedder_model: fp.model,
   embedder_dimension: fp.dimension,
 });
+
+const readWriteToken = (metadata: CollectionMetadata | null | undefined): string | undefined => {
+  const token = metadata?.[WRITE_TOKEN_KEY];
+  return typeof token === 'string' ? token : undefined;
+};
 
 /** The `configuration` a new collection gets: cosine space and every HNSW parameter explicit. */
 export const hnswConfiguration = (settings: HnswSettings) => ({
@@ -167,6 +178,9 @@ const toChromaMetadata = (record: VectorRecord): ChromaMetadata =>
 const toWhere = (where: WhereFilter | undefined): Where | undefined =>
   where && Object.keys(where).length > 0 ? (where as Where) : undefined;
 
+/** Cosine space: distance = 1 - cosine similarity. */
+const scoreAt = (result: RestQueryResult, i: number): number => 1 - (result.distances[0]?.[i] ?? 1);
+
 /** Strips the request URL the client puts in front of the server's reason. */
 const reasonOf = (error: Error): string =>
   error.message.replace(/^Bad request to \S+ with status: /, '');
@@ -207,7 +221,7 @@ export class ChromaHttpStore extends VectorStore {
             embeddingFunction: null,
             // Used only when creating (the client's getOrCreateCollection doc).
             configuration: hnswConfiguration(this.hnsw),
-            metadata: fingerprintMetadata(fingerprint),
+            metadata: { ...fingerprintMetadata(fingerprint), [WRITE_TOKEN_KEY]: randomUUID() },
           }));
         const stored = readFingerprint(collection.metadata);
         if (!stored || fingerprintToString(stored) !== fingerprintToString(fingerprint)) {
@@ -278,18 +292,22 @@ export class ChromaHttpStore extends VectorStore {
     );
     const batchSize = Math.min(serverMax, this.options.upsertBatchSize ?? serverMax);
     const { restQuery, deadline } = this.options;
-    for (let start = 0; start < records.length; start += batchSize) {
-      const slice = records.slice(start, start + batchSize);
-      const batch = {
-        ids: slice.map((record) => record.id),
-        embeddings: slice.map((record) => record.embedding),
-        documents: slice.map((record) => record.text),
-        metadatas: slice.map(toChromaMetadata),
-      };
-      await this.withCollection({ operation: 'upsert', collection, field: 'records' }, (handle) =>
-        restQuery ? restQuery.upsert(handle, batch, deadline.active()) : handle.upsert(batch),
-      );
-    }
+    await this.writing(collection, async () => {
+      for (let start = 0; start < records.length; start += batchSize) {
+        const slice = records.slice(start, start + batchSize);
+        const batch = {
+          ids: slice.map((record) => record.id),
+          embeddings: slice.map((record) => record.embedding),
+          documents: slice.map((record) => record.text),
+          metadatas: slice.map(toChromaMetadata),
+        };
+        await this.withCollection(
+          { operation: 'upsert', collection, field: 'records' },
+          (handle) =>
+            restQuery ? restQuery.upsert(handle, batch, deadline.active()) : handle.upsert(batch),
+        );
+      }
+    });
   }
 
   async find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]> {
@@ -300,8 +318,12 @@ export class ChromaHttpStore extends VectorStore {
     return this.get(collection, 'offset', { offset, limit });
   }
 
-  async getByIds(collection: string, ids: string[]): Promise<StoredRecord[]> {
-    return ids.length === 0 ? [] : this.get(collection, 'ids', { ids });
+  async getByIds(
+    collection: string,
+    ids: string[],
+    { withTexts = true }: { withTexts?: boolean } = {},
+  ): Promise<StoredRecord[]> {
+    return ids.length === 0 ? [] : this.get(collection, 'ids', { ids }, withTexts);
   }
 
   async deleteCollection(name: string): Promise<void> {
@@ -322,46 +344,110 @@ export class ChromaHttpStore extends VectorStore {
     embedding: number[],
     topK: number,
     where?: WhereFilter,
-    { withTexts = true }: { withTexts?: boolean } = {},
   ): Promise<ScoredRecord[]> {
-    const { restQuery, deadline } = this.options;
     const result = await this.withCollection(
       { operation: 'query', collection, field: where ? 'filter' : 'embedding' },
-      (handle): Promise<RestQueryResult> =>
-        restQuery
-          ? restQuery.query(
-              handle,
-              { embedding, nResults: topK, where: toWhere(where), withTexts },
-              deadline.active(),
-            )
-          : handle.query({
-              queryEmbeddings: [embedding],
-              nResults: topK,
-              where: toWhere(where),
-              include: [...queryInclude(withTexts)],
-            }),
+      (handle) => this.nearest(handle, embedding, topK, where, 'all'),
       (found) => found.ids[0]?.length ?? 0,
     );
-    const distances = result.distances[0] ?? [];
     return (result.ids[0] ?? []).map((id, i) => ({
       id,
       text: result.documents?.[0]?.[i] ?? '',
-      metadata: toMetadata(result.metadatas[0]?.[i]),
-      // Cosine space: distance = 1 - cosine similarity.
-      score: 1 - (distances[i] ?? 1),
+      metadata: toMetadata(result.metadatas?.[0]?.[i]),
+      score: scoreAt(result, i),
     }));
+  }
+
+  async queryIds(
+    collection: string,
+    embedding: number[],
+    topK: number,
+    where?: WhereFilter,
+  ): Promise<NearestIds> {
+    const { restQuery, deadline } = this.options;
+    const [result, metadata] = await this.withCollection(
+      { operation: 'query', collection, field: where ? 'filter' : 'embedding' },
+      (handle) =>
+        // At once: reading the collection costs Chroma a fraction of the query (bench/README.md).
+        Promise.all([
+          this.nearest(handle, embedding, topK, where, 'distances'),
+          restQuery
+            ? restQuery.metadata(handle, deadline.active())
+            : this.client.getCollection({ name: collection }).then((found) => found.metadata),
+        ]),
+      ([found]) => found.ids[0]?.length ?? 0,
+    );
+    return {
+      hits: (result.ids[0] ?? []).map((id, i) => ({ id, score: scoreAt(result, i) })),
+      writeToken: readWriteToken(metadata),
+    };
   }
 
   async deleteIds(collection: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.withCollection({ operation: 'delete', collection, field: 'ids' }, (handle) =>
-      handle.delete({ ids }),
+    await this.writing(collection, () =>
+      this.withCollection({ operation: 'delete', collection, field: 'ids' }, (handle) =>
+        handle.delete({ ids }),
+      ),
     );
   }
 
   async deleteWhere(collection: string, where: WhereFilter): Promise<void> {
-    await this.withCollection({ operation: 'delete', collection, field: 'filter' }, (handle) =>
-      handle.delete({ where: toWhere(where) }),
+    await this.writing(collection, () =>
+      this.withCollection({ operation: 'delete', collection, field: 'filter' }, (handle) =>
+        handle.delete({ where: toWhere(where) }),
+      ),
+    );
+  }
+
+  private nearest(
+    handle: Collection,
+    embedding: number[],
+    topK: number,
+    where: WhereFilter | undefined,
+    fields: QueryFields,
+  ): Promise<RestQueryResult> {
+    const { restQuery, deadline } = this.options;
+    return restQuery
+      ? restQuery.query(
+          handle,
+          { embedding, nResults: topK, where: toWhere(where), fields },
+          deadline.active(),
+        )
+      : handle.query({
+          queryEmbeddings: [embedding],
+          nResults: topK,
+          where: toWhere(where),
+          include: [...queryInclude(fields)],
+        });
+  }
+
+  /**
+   * Runs a write, then gives the collection a new write token whether it failed or not (a
+   * failed upsert may have stored some of its batches). A write's own error wins over the
+   * token's.
+   */
+  private async writing(collection: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      await this.replaceWriteToken(collection).catch(() => undefined);
+      throw error;
+    }
+    await this.replaceWriteToken(collection);
+  }
+
+  private async replaceWriteToken(name: string): Promise<void> {
+    const { restQuery, deadline } = this.options;
+    await this.withCollection(
+      { operation: 'write_token', collection: name, field: 'collection' },
+      async (handle) => {
+        // modify replaces the whole metadata, so it is read fresh, not from the handle.
+        const current = restQuery
+          ? await restQuery.metadata(handle, deadline.active())
+          : (await this.client.getCollection({ name })).metadata;
+        await handle.modify({ metadata: { ...current, [WRITE_TOKEN_KEY]: randomUUID() } });
+      },
     );
   }
 
@@ -369,10 +455,12 @@ export class ChromaHttpStore extends VectorStore {
     collection: string,
     field: string,
     query: { where?: Where; ids?: string[]; limit?: number; offset?: number },
+    withTexts = true,
   ): Promise<StoredRecord[]> {
     const result = await this.withCollection(
       { operation: 'get', collection, field },
-      (handle) => handle.get({ ...query, include: ['documents', 'metadatas'] }),
+      (handle) =>
+        handle.get({ ...query, include: withTexts ? ['documents', 'metadatas'] : ['metadatas'] }),
       (found) => found.ids.length,
     );
     return result.ids.map((id, i) => ({

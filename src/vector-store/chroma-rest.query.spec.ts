@@ -10,13 +10,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ChromaRestQuery, packEmbedding } from './chroma-rest.query';
 
-const collection = { tenant: 't 1', database: 'db', id: 'c-1' } as Collection;
+const collection = { tenant: 't 1', database: 'db', id: 'c-1', name: 'kb 1' } as Collection;
 const SOCKETS = { max: 4, idleMs: 5_000 };
 const query = {
   embedding: [0.5, 0.25],
   nResults: 3,
   where: { lang: { $eq: 'en' } },
-  withTexts: true,
+  fields: 'all' as const,
 };
 
 describe('ChromaRestQuery', () => {
@@ -69,12 +69,32 @@ describe('ChromaRestQuery', () => {
     });
   });
 
-  it('leaves the documents out of a query without texts', async () => {
-    answer = { status: 200, body: JSON.stringify({ ids: [[]], metadatas: [[]], distances: [[]] }) };
+  it.each([
+    ['metadatas', ['metadatas', 'distances']],
+    ['distances', ['distances']],
+  ] as const)('asks a query for %s only', async (fields, include) => {
+    answer = { status: 200, body: JSON.stringify({ ids: [[]], distances: [[]] }) };
     const rest = client();
-    await rest.query(collection, { ...query, withTexts: false }, new AbortController().signal);
+    await rest.query(collection, { ...query, fields }, new AbortController().signal);
     rest.close();
-    expect(JSON.parse(seen[0].body)).toMatchObject({ include: ['metadatas', 'distances'] });
+    expect(JSON.parse(seen[0].body)).toMatchObject({ include });
+  });
+
+  it('reads the collection by name with a bodiless GET and answers its metadata', async () => {
+    answer = { status: 200, body: JSON.stringify({ id: 'c-1', metadata: { write_token: 'w' } }) };
+    const rest = client();
+    await expect(rest.metadata(collection, new AbortController().signal)).resolves.toEqual({
+      write_token: 'w',
+    });
+    answer = { status: 200, body: JSON.stringify({ id: 'c-1', metadata: null }) };
+    await expect(rest.metadata(collection, new AbortController().signal)).resolves.toBeNull();
+    rest.close();
+    const [{ request, body }] = seen;
+    expect(request.method).toBe('GET');
+    expect(request.url).toBe('/api/v2/tenants/t%201/databases/db/collections/kb%201');
+    expect(request.headers.authorization).toBe('Bearer secret');
+    expect(request.headers['content-type']).toBeUndefined();
+    expect(body).toBe('');
   });
 
   it.each([

@@ -21,12 +21,18 @@ export interface ChromaEndpoint {
   headers: Record<string, string>;
 }
 
+/**
+ * What a query's rows carry besides their ids: every row Chroma reads costs it (documents about
+ * as much as all metadata; bench/README.md, "cost of candidates"), ids and distances almost nothing.
+ */
+export type QueryFields = 'distances' | 'metadatas' | 'all';
+
 export interface RestQuery {
   embedding: number[];
   nResults: number;
   where?: Where;
-  /** false: the rows come without their documents (`documents` is absent from the answer). */
-  withTexts: boolean;
+  /** Absent fields are absent from the answer. */
+  fields: QueryFields;
 }
 
 /** One upsert batch; embeddings travel as base64 float32, as the client sends them. */
@@ -44,20 +50,26 @@ export interface RestUpsert {
 export const packEmbedding = (embedding: number[]): string =>
   Buffer.from(new Float32Array(embedding).buffer).toString('base64');
 
-/** What a query asks Chroma to answer: documents cost it about as much as all metadata. */
-export const queryInclude = (withTexts: boolean) =>
-  withTexts
-    ? (['documents', 'metadatas', 'distances'] as const)
-    : (['metadatas', 'distances'] as const);
+const INCLUDE = {
+  distances: ['distances'],
+  metadatas: ['metadatas', 'distances'],
+  all: ['documents', 'metadatas', 'distances'],
+} as const;
+
+/** Chroma's `include` for these fields. */
+export const queryInclude = (fields: QueryFields) => INCLUDE[fields];
 
 /** The fields of Chroma's query response we read: one row per query embedding. */
 export interface RestQueryResult {
   ids: string[][];
   /** Absent when the query did not include them. */
   documents?: (string | null)[][];
-  metadatas: (Metadata | null)[][];
+  metadatas?: (Metadata | null)[][];
   distances: (number | null)[][];
 }
+
+const databasePath = ({ tenant, database }: Collection): string =>
+  `/api/v2/tenants/${encodeURIComponent(tenant)}/databases/${encodeURIComponent(database)}`;
 
 const statusError = (status: number, reason: string, path: string): Error => {
   switch (status) {
@@ -118,9 +130,22 @@ export class ChromaRestQuery {
       query_embeddings: [query.embedding],
       n_results: query.nResults,
       where: query.where,
-      include: queryInclude(query.withTexts),
+      include: queryInclude(query.fields),
     });
-    return this.post<RestQueryResult>(collection, 'query', body, signal);
+    return this.send<RestQueryResult>(
+      'POST',
+      this.collectionPath(collection, 'query'),
+      signal,
+      body,
+    );
+  }
+
+  /** The collection's metadata as stored now (the handle's copy is from when it was fetched). */
+  async metadata(collection: Collection, signal: AbortSignal): Promise<Metadata | null> {
+    // By name, as the client's getCollection asks for it.
+    const path = `${databasePath(collection)}/collections/${encodeURIComponent(collection.name)}`;
+    const found = await this.send<{ metadata?: Metadata | null }>('GET', path, signal);
+    return found.metadata ?? null;
   }
 
   async upsert(collection: Collection, batch: RestUpsert, signal: AbortSignal): Promise<void> {
@@ -136,17 +161,20 @@ export class ChromaRestQuery {
       documents: batch.documents,
       metadatas: batch.metadatas,
     });
-    await this.post<unknown>(collection, 'upsert', body, signal);
+    await this.send<unknown>('POST', this.collectionPath(collection, 'upsert'), signal, body);
   }
 
-  private post<T>(
-    collection: Collection,
-    operation: 'query' | 'upsert',
-    body: string,
+  private collectionPath(collection: Collection, operation: 'query' | 'upsert'): string {
+    return `${databasePath(collection)}/collections/${encodeURIComponent(collection.id)}/${operation}`;
+  }
+
+  /** One request; a body makes it JSON. Answers the parsed JSON of a 200. */
+  private send<T>(
+    method: 'GET' | 'POST',
+    path: string,
     signal: AbortSignal,
+    body?: string,
   ): Promise<T> {
-    const { tenant, database, id } = collection;
-    const path = `/api/v2/tenants/${encodeURIComponent(tenant)}/databases/${encodeURIComponent(database)}/collections/${encodeURIComponent(id)}/${operation}`;
     const { url, headers } = this.endpoint;
     return new Promise((resolve, reject) => {
       const request = this.request(
@@ -155,14 +183,17 @@ export class ChromaRestQuery {
           hostname: url.hostname,
           port: url.port,
           path,
-          method: 'POST',
+          method,
           agent: this.agent,
           signal,
-          headers: {
-            ...headers,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-          },
+          headers:
+            body === undefined
+              ? headers
+              : {
+                  ...headers,
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(body),
+                },
         },
         (response: IncomingMessage) => {
           const chunks: Buffer[] = [];
@@ -176,7 +207,7 @@ export class ChromaRestQuery {
               resolve(JSON.parse(text) as T);
             } catch (error) {
               reject(
-                new ChromaServerError(`Chroma answered a ${operation} with invalid JSON`, error),
+                new ChromaServerError(`Chroma answered ${method} ${path} with invalid JSON`, error),
               );
             }
           });

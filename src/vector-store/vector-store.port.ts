@@ -25,6 +25,22 @@ export interface ScoredRecord extends StoredRecord {
   score: number;
 }
 
+export interface ScoredId {
+  id: string;
+  /** Cosine similarity in [-1, 1]; higher is closer. */
+  score: number;
+}
+
+/** A query's nearest records without their rows, and the collection's write token. */
+export interface NearestIds {
+  hits: ScoredId[];
+  /**
+   * The collection's write token as read with the query; undefined when it has none (created
+   * and last written before write tokens existed).
+   */
+  writeToken?: string;
+}
+
 /** The approximate-search index a collection was built with, as the store reports it. */
 export interface IndexSettings {
   space: string;
@@ -45,6 +61,13 @@ export type VectorStoreStrategy = 'http' | 'embedded';
 /**
  * The port every module uses to reach the vector store. Implementations hide Chroma;
  * only `vector-store/` imports `chromadb`.
+ *
+ * Write tokens: every collection it creates gets a random write token, and every write through
+ * it (upsert, deleteIds, deleteWhere) replaces that token with a new random one when the write
+ * ends, failed or not, before the caller hears of it. So what a reader fetched while the token
+ * read T still holds while the token reads T, except during a write not yet answered, and for
+ * writes made around this port (another program writing to Chroma, or a writer that died
+ * between its write and the new token).
  */
 export abstract class VectorStore {
   abstract readonly strategy: VectorStoreStrategy;
@@ -86,17 +109,24 @@ export abstract class VectorStore {
   /** Records matching the filter (no vectors), at most `limit` when given. */
   abstract find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]>;
 
-  /**
-   * The `topK` records nearest to `embedding`, best first. `withTexts: false` leaves every
-   * record's text empty ('') and spares the store reading and sending them.
-   */
+  /** The `topK` records nearest to `embedding`, best first. */
   abstract query(
     collection: string,
     embedding: number[],
     topK: number,
     where?: WhereFilter,
-    options?: { withTexts?: boolean },
   ): Promise<ScoredRecord[]>;
+
+  /**
+   * Like query, ids and scores only (the store reads no rows for them), with the collection's
+   * write token read at the same time.
+   */
+  abstract queryIds(
+    collection: string,
+    embedding: number[],
+    topK: number,
+    where?: WhereFilter,
+  ): Promise<NearestIds>;
 
   abstract deleteIds(collection: string, ids: string[]): Promise<void>;
 
@@ -105,8 +135,15 @@ export abstract class VectorStore {
   /** Up to `limit` records from `offset` in the store's own stable order (no vectors). */
   abstract getPage(collection: string, offset: number, limit: number): Promise<StoredRecord[]>;
 
-  /** The records with these ids that exist (no vectors), in no particular order. */
-  abstract getByIds(collection: string, ids: string[]): Promise<StoredRecord[]>;
+  /**
+   * The records with these ids that exist (no vectors), in no particular order. `withTexts:
+   * false` leaves every text empty ('') and spares the store reading and sending them.
+   */
+  abstract getByIds(
+    collection: string,
+    ids: string[],
+    options?: { withTexts?: boolean },
+  ): Promise<StoredRecord[]>;
 
   /** Drops the collection and its records; does nothing when it does not exist. */
   abstract deleteCollection(name: string): Promise<void>;
