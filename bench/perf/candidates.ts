@@ -31,7 +31,7 @@ const CONCURRENCY = 16;
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 /** One POST (or, without a body, GET) on a keep-alive socket; answers the body's text. */
-function post(url: URL, path: string, body?: string): Promise<string> {
+function send(url: URL, path: string, body?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const base = `/api/v2/tenants/${collection.tenant}/databases/${collection.database}/collections/${collection.id}`;
     const embeddings = await Promise.all(QUESTIONS.map((q) => embedder.embedQuery(q.question)));
     const query = (i: number, nResults: number, include: string[]) =>
-      post(
+      send(
         url,
         `${base}/query`,
         JSON.stringify({ query_embeddings: [embeddings[i]], n_results: nResults, include }),
@@ -90,12 +90,12 @@ async function main(): Promise<void> {
       ),
     );
     const get = (ids: string[], include: string[]) =>
-      post(url, `${base}/get`, JSON.stringify({ ids, include }));
+      send(url, `${base}/get`, JSON.stringify({ ids, include }));
 
     const full = ['documents', 'metadatas', 'distances'];
     // The collection by name, as a query would read a write token kept in its metadata.
     const describe = () =>
-      post(
+      send(
         url,
         `/api/v2/tenants/${collection.tenant}/databases/${collection.database}/collections/${NAME}`,
       );

@@ -364,16 +364,13 @@ export class ChromaHttpStore extends VectorStore {
     topK: number,
     where?: WhereFilter,
   ): Promise<NearestIds> {
-    const { restQuery, deadline } = this.options;
     const [result, metadata] = await this.withCollection(
       { operation: 'query', collection, field: where ? 'filter' : 'embedding' },
       (handle) =>
         // At once: reading the collection costs Chroma a fraction of the query (bench/README.md).
         Promise.all([
           this.nearest(handle, embedding, topK, where, 'distances'),
-          restQuery
-            ? restQuery.metadata(handle, deadline.active())
-            : this.client.getCollection({ name: collection }).then((found) => found.metadata),
+          this.storedMetadata(handle),
         ]),
       ([found]) => found.ids[0]?.length ?? 0,
     );
@@ -438,17 +435,21 @@ export class ChromaHttpStore extends VectorStore {
   }
 
   private async replaceWriteToken(name: string): Promise<void> {
-    const { restQuery, deadline } = this.options;
     await this.withCollection(
       { operation: 'write_token', collection: name, field: 'collection' },
       async (handle) => {
         // modify replaces the whole metadata, so it is read fresh, not from the handle.
-        const current = restQuery
-          ? await restQuery.metadata(handle, deadline.active())
-          : (await this.client.getCollection({ name })).metadata;
+        const current = await this.storedMetadata(handle);
         await handle.modify({ metadata: { ...current, [WRITE_TOKEN_KEY]: randomUUID() } });
       },
     );
+  }
+
+  /** The collection's metadata as stored now (the handle's copy is from when it was fetched). */
+  private async storedMetadata(handle: Collection): Promise<CollectionMetadata | null> {
+    const { restQuery, deadline } = this.options;
+    if (restQuery) return restQuery.metadata(handle, deadline.active());
+    return (await this.client.getCollection({ name: handle.name })).metadata ?? null;
   }
 
   private async get(

@@ -25,7 +25,7 @@ export interface ChromaEndpoint {
  * What a query's rows carry besides their ids: every row Chroma reads costs it (documents about
  * as much as all metadata; bench/README.md, "cost of candidates"), ids and distances almost nothing.
  */
-export type QueryFields = 'distances' | 'metadatas' | 'all';
+export type QueryFields = 'distances' | 'all';
 
 export interface RestQuery {
   embedding: number[];
@@ -52,7 +52,6 @@ export const packEmbedding = (embedding: number[]): string =>
 
 const INCLUDE = {
   distances: ['distances'],
-  metadatas: ['metadatas', 'distances'],
   all: ['documents', 'metadatas', 'distances'],
 } as const;
 
