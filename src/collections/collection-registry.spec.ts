@@ -36,9 +36,11 @@ describe('CollectionRegistry', () => {
     expect(await registry.get('docs')).toBeUndefined();
     await registry.put(entry);
     expect(await registry.get('docs')).toEqual(entry);
-    expect(store.upsert).toHaveBeenCalledWith(REGISTRY_COLLECTION, [
-      expect.objectContaining({ id: 'docs', embedding: [1] }),
-    ]);
+    expect(store.upsert).toHaveBeenCalledWith(
+      REGISTRY_COLLECTION,
+      [expect.objectContaining({ id: 'docs', embedding: [1] })],
+      { writeToken: false },
+    );
     expect(store.ensureCollection).toHaveBeenCalledTimes(1);
   });
 

@@ -27,7 +27,12 @@ describe('SystemRecordsStore', () => {
       model: 'jobs',
       dimension: 1,
     });
-    expect(store.deleteWhere).toHaveBeenCalledWith('rag-system-jobs', { kind: { $eq: 'job' } });
+    // Nothing queries system records by similarity: their writes leave the write token alone.
+    expect(store.deleteWhere).toHaveBeenCalledWith(
+      'rag-system-jobs',
+      { kind: { $eq: 'job' } },
+      { writeToken: false },
+    );
   });
 
   it('tries to create the collection again after a failure', async () => {
@@ -43,10 +48,11 @@ describe('SystemRecordsStore', () => {
     await records.put('job:1', { state: 'queued' }, { kind: 'job' });
     await records.write([{ id: 'cancel:1', text: 'cancel', metadata: { kind: 'cancel' } }]);
     expect(store.upsert.mock.calls).toEqual([
-      ['rag-system-jobs', [{ ...job, embedding: [1] }]],
+      ['rag-system-jobs', [{ ...job, embedding: [1] }], { writeToken: false }],
       [
         'rag-system-jobs',
         [{ id: 'cancel:1', text: 'cancel', metadata: { kind: 'cancel' }, embedding: [1] }],
+        { writeToken: false },
       ],
     ]);
   });

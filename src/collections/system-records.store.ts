@@ -4,8 +4,15 @@ import {
   type Metadata,
   type StoredRecord,
   type WhereFilter,
+  type WriteOptions,
 } from '../vector-store/vector-store.port';
 import { systemCollection } from './collection-names';
+
+/**
+ * Nothing reads these collections by similarity, so their writes leave the write token alone:
+ * it would cost a read and a write of the collection per record write, and delay the caller.
+ */
+const UNQUERIED: WriteOptions = { writeToken: false };
 
 /** The JSON value a record holds as its text. */
 export const parseRecord = <T>(record: StoredRecord): T => JSON.parse(record.text) as T;
@@ -35,6 +42,7 @@ export class SystemRecordsStore {
     await this.store.upsert(
       this.collection,
       records.map((record) => ({ ...record, embedding: [1] })),
+      UNQUERIED,
     );
   }
 
@@ -63,7 +71,7 @@ export class SystemRecordsStore {
 
   async deleteWhere(where: WhereFilter): Promise<void> {
     await this.ensure();
-    await this.store.deleteWhere(this.collection, where);
+    await this.store.deleteWhere(this.collection, where, UNQUERIED);
   }
 
   private ensure(): Promise<unknown> {

@@ -240,6 +240,7 @@ export class ReindexService implements BeforeApplicationShutdown {
     const logical = entry.logical;
     const started = Date.now();
     const progress = { done: 0, total: 0 };
+    let switched = false;
     try {
       // Every task must see the build (and dual-write to it) before the copy reads the source.
       await sleep(this.limits.registryCacheMs, undefined, { signal });
@@ -259,18 +260,20 @@ export class ReindexService implements BeforeApplicationShutdown {
       if (searchCheck && !searchCheck.passed) throw new SearchDisagreementError(searchCheck);
       signal.throwIfAborted();
       await this.switchTo(logical, build, searchCheck);
+      // Counted as soon as the run reads as succeeded, not after the housekeeping below.
+      switched = true;
+      this.recorder.reindexRun('succeeded');
       const status = await this.status(build.runId);
       const seconds = (Date.now() - started) / 1000;
       this.logger.log(
         `${logical}: switched to ${build.target.name} (${status.total} chunks, ${(status.total / seconds).toFixed(0)} chunks/s)`,
       );
       await this.prune(logical);
-      this.recorder.reindexRun('succeeded');
       return status;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const searchCheck = error instanceof SearchDisagreementError ? error.figures : undefined;
-      this.recorder.reindexRun('failed');
+      if (!switched) this.recorder.reindexRun('failed');
       await this.fail(logical, build, message, progress, searchCheck);
       return {
         ...(runStatus({ ...entry, build }, build.runId) as ReindexRunDto),

@@ -175,10 +175,14 @@ describe('ChromaHttpStore', () => {
     const written = tokens();
     expect(written).toHaveLength(5);
     expect(new Set([...written, 'old']).size).toBe(6);
-    // Nothing to write: no token.
+    // Nothing to write, or a write that asks for none: no token.
     await store.upsert('docs', []);
     await store.deleteIds('docs', []);
+    await store.upsert('docs', [record], { writeToken: false });
+    await store.deleteIds('docs', ['a'], { writeToken: false });
+    await store.deleteWhere('docs', { k: 1 }, { writeToken: false });
     expect(collection.modify).toHaveBeenCalledTimes(5);
+    expect(collection.upsert).toHaveBeenCalledTimes(4);
   });
 
   it('answers ids and scores with the write token read beside the query', async () => {

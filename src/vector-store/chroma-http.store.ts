@@ -47,6 +47,7 @@ import {
   type VectorRecord,
   type VectorStoreStrategy,
   type WhereFilter,
+  type WriteOptions,
 } from './vector-store.port';
 
 export interface ChromaHttpStoreOptions {
@@ -285,29 +286,37 @@ export class ChromaHttpStore extends VectorStore {
     });
   }
 
-  async upsert(collection: string, records: VectorRecord[]): Promise<void> {
+  async upsert(
+    collection: string,
+    records: VectorRecord[],
+    options: WriteOptions = {},
+  ): Promise<void> {
     if (records.length === 0) return;
     const serverMax = await this.call({ operation: 'max_batch_size', field: 'records' }, () =>
       this.getMaxBatchSize(),
     );
     const batchSize = Math.min(serverMax, this.options.upsertBatchSize ?? serverMax);
     const { restQuery, deadline } = this.options;
-    await this.writing(collection, async () => {
-      for (let start = 0; start < records.length; start += batchSize) {
-        const slice = records.slice(start, start + batchSize);
-        const batch = {
-          ids: slice.map((record) => record.id),
-          embeddings: slice.map((record) => record.embedding),
-          documents: slice.map((record) => record.text),
-          metadatas: slice.map(toChromaMetadata),
-        };
-        await this.withCollection(
-          { operation: 'upsert', collection, field: 'records' },
-          (handle) =>
-            restQuery ? restQuery.upsert(handle, batch, deadline.active()) : handle.upsert(batch),
-        );
-      }
-    });
+    await this.writing(
+      collection,
+      async () => {
+        for (let start = 0; start < records.length; start += batchSize) {
+          const slice = records.slice(start, start + batchSize);
+          const batch = {
+            ids: slice.map((record) => record.id),
+            embeddings: slice.map((record) => record.embedding),
+            documents: slice.map((record) => record.text),
+            metadatas: slice.map(toChromaMetadata),
+          };
+          await this.withCollection(
+            { operation: 'upsert', collection, field: 'records' },
+            (handle) =>
+              restQuery ? restQuery.upsert(handle, batch, deadline.active()) : handle.upsert(batch),
+          );
+        }
+      },
+      options,
+    );
   }
 
   async find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]> {
@@ -380,20 +389,30 @@ export class ChromaHttpStore extends VectorStore {
     };
   }
 
-  async deleteIds(collection: string, ids: string[]): Promise<void> {
+  async deleteIds(collection: string, ids: string[], options: WriteOptions = {}): Promise<void> {
     if (ids.length === 0) return;
-    await this.writing(collection, () =>
-      this.withCollection({ operation: 'delete', collection, field: 'ids' }, (handle) =>
-        handle.delete({ ids }),
-      ),
+    await this.writing(
+      collection,
+      () =>
+        this.withCollection({ operation: 'delete', collection, field: 'ids' }, (handle) =>
+          handle.delete({ ids }),
+        ),
+      options,
     );
   }
 
-  async deleteWhere(collection: string, where: WhereFilter): Promise<void> {
-    await this.writing(collection, () =>
-      this.withCollection({ operation: 'delete', collection, field: 'filter' }, (handle) =>
-        handle.delete({ where: toWhere(where) }),
-      ),
+  async deleteWhere(
+    collection: string,
+    where: WhereFilter,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    await this.writing(
+      collection,
+      () =>
+        this.withCollection({ operation: 'delete', collection, field: 'filter' }, (handle) =>
+          handle.delete({ where: toWhere(where) }),
+        ),
+      options,
     );
   }
 
@@ -422,9 +441,17 @@ export class ChromaHttpStore extends VectorStore {
   /**
    * Runs a write, then gives the collection a new write token whether it failed or not (a
    * failed upsert may have stored some of its batches). A write's own error wins over the
-   * token's.
+   * token's. `writeToken: false` only runs the write.
    */
-  private async writing(collection: string, write: () => Promise<unknown>): Promise<void> {
+  private async writing(
+    collection: string,
+    write: () => Promise<unknown>,
+    { writeToken = true }: WriteOptions,
+  ): Promise<void> {
+    if (!writeToken) {
+      await write();
+      return;
+    }
     try {
       await write();
     } catch (error) {

@@ -49,6 +49,11 @@ export interface IndexSettings {
   maxNeighbors?: number;
 }
 
+export interface WriteOptions {
+  /** false: the collection's write token is not replaced (default true). */
+  writeToken?: boolean;
+}
+
 export interface CollectionInfo {
   name: string;
   count: number;
@@ -67,7 +72,8 @@ export type VectorStoreStrategy = 'http' | 'embedded';
  * ends, failed or not, before the caller hears of it. So what a reader fetched while the token
  * read T still holds while the token reads T, except during a write not yet answered, and for
  * writes made around this port (another program writing to Chroma, or a writer that died
- * between its write and the new token).
+ * between its write and the new token). A write with `writeToken: false` leaves the token as it
+ * is: for collections nothing reads through queryIds (the API's own records).
  */
 export abstract class VectorStore {
   abstract readonly strategy: VectorStoreStrategy;
@@ -104,7 +110,11 @@ export abstract class VectorStore {
   abstract listCollections(): Promise<CollectionInfo[]>;
 
   /** Upserts in batches no larger than the server's maximum batch size. */
-  abstract upsert(collection: string, records: VectorRecord[]): Promise<void>;
+  abstract upsert(
+    collection: string,
+    records: VectorRecord[],
+    options?: WriteOptions,
+  ): Promise<void>;
 
   /** Records matching the filter (no vectors), at most `limit` when given. */
   abstract find(collection: string, where: WhereFilter, limit?: number): Promise<StoredRecord[]>;
@@ -128,9 +138,13 @@ export abstract class VectorStore {
     where?: WhereFilter,
   ): Promise<NearestIds>;
 
-  abstract deleteIds(collection: string, ids: string[]): Promise<void>;
+  abstract deleteIds(collection: string, ids: string[], options?: WriteOptions): Promise<void>;
 
-  abstract deleteWhere(collection: string, where: WhereFilter): Promise<void>;
+  abstract deleteWhere(
+    collection: string,
+    where: WhereFilter,
+    options?: WriteOptions,
+  ): Promise<void>;
 
   /** Up to `limit` records from `offset` in the store's own stable order (no vectors). */
   abstract getPage(collection: string, offset: number, limit: number): Promise<StoredRecord[]>;
